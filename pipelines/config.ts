@@ -1,0 +1,294 @@
+/**
+ * The one place that reads the environment. Resolution order: defaults → JSON file → env → flags.
+ * Env is passed in (never read from `process` deep inside the pipeline) so tests can build configs freely.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const indicatorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sma'), period: z.number().int().min(2) }),
+  z.object({ kind: z.literal('ema'), period: z.number().int().min(2) }),
+  z.object({ kind: z.literal('rsi'), period: z.number().int().min(2) }),
+  z.object({
+    kind: z.literal('macd'),
+    fast: z.number().int().min(2),
+    slow: z.number().int().min(3),
+    signal: z.number().int().min(2),
+  }),
+  z.object({ kind: z.literal('bbands'), period: z.number().int().min(2), stdDev: z.number().positive() }),
+  z.object({ kind: z.literal('atr'), period: z.number().int().min(2) }),
+  z.object({ kind: z.literal('obv') }),
+  z.object({
+    kind: z.literal('stoch'),
+    period: z.number().int().min(2),
+    signal: z.number().int().min(1),
+  }),
+]);
+export type IndicatorSpec = z.infer<typeof indicatorSchema>;
+
+export const DEFAULT_INDICATORS: IndicatorSpec[] = [
+  { kind: 'sma', period: 20 },
+  { kind: 'ema', period: 20 },
+  { kind: 'rsi', period: 14 },
+  { kind: 'macd', fast: 12, slow: 26, signal: 9 },
+  { kind: 'bbands', period: 20, stdDev: 2 },
+  { kind: 'atr', period: 14 },
+  { kind: 'obv' },
+  { kind: 'stoch', period: 14, signal: 3 },
+];
+
+const warehouseSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('duckdb'), path: z.string().min(1) }),
+  z.object({
+    kind: z.literal('bigquery'),
+    projectId: z.string().min(1),
+    dataset: z.string().min(1),
+    apiEndpoint: z.string().url().optional(),
+  }),
+]);
+const objectStoreSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local'), dir: z.string().min(1) }),
+  z.object({ kind: z.literal('gcs'), bucket: z.string().min(1), apiEndpoint: z.string().url().optional() }),
+]);
+const trackingSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local'), dir: z.string().min(1) }),
+  z.object({
+    kind: z.literal('mlflow'),
+    uri: z.string().url(),
+    experimentName: z.string().min(1),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    token: z.string().optional(),
+    insecureTls: z.boolean(),
+    timeoutMs: z.number().int().positive(),
+    outboxDir: z.string().min(1),
+  }),
+]);
+const busSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('memory') }),
+  z.object({ kind: z.literal('pubsub'), projectId: z.string().min(1), topicPrefix: z.string().min(1) }),
+]);
+
+export const configSchema = z.object({
+  watchlist: z.array(z.string().regex(/^[A-Z0-9.^=-]{1,20}$/, 'ticker symbols are upper case')).min(1),
+  source: z.object({
+    kind: z.enum(['bundled', 'csv', 'yahoo']),
+    csvDir: z.string().optional(),
+    timeoutMs: z.number().int().positive(),
+    retries: z.number().int().min(0).max(10),
+    /** Days re-fetched before the last stored bar, to catch revisions. */
+    overlapDays: z.number().int().min(0),
+    /** Earliest date fetched for a ticker with no stored history. */
+    startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  }),
+  lookback: z.number().int().min(2).max(365),
+  horizons: z.array(z.number().int().min(1).max(60)).min(1),
+  indicators: z.array(indicatorSchema),
+  model: z.object({
+    units: z.number().int().min(1),
+    dropout: z.number().min(0).max(0.9),
+    epochs: z.number().int().min(1),
+    batchSize: z.number().int().min(1),
+    patience: z.number().int().min(1),
+    learningRate: z.number().positive(),
+    seed: z.number().int(),
+    /** Most recent trading days used for one training run; older history is ignored. */
+    trainDays: z.number().int().min(100),
+    validationFraction: z.number().gt(0).lt(0.5),
+    testFraction: z.number().gt(0).lt(0.5),
+    maxAgeDays: z.number().int().min(1),
+    /** Retrain when realised MASE exceeds 1 + this margin (worse than the naive forecast). */
+    naiveMargin: z.number().min(0),
+    accuracyWindow: z.number().int().min(1),
+    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+  }),
+  drift: z.object({
+    currentDays: z.number().int().min(2),
+    minCurrentRows: z.number().int().min(2),
+    datasetShare: z.number().gt(0).max(1),
+  }),
+  concurrency: z.number().int().min(1).max(64),
+  warehouse: warehouseSchema,
+  objectStore: objectStoreSchema,
+  tracking: trackingSchema,
+  bus: busSchema,
+});
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function defaults(dataDir: string): Config {
+  return {
+    watchlist: ['SP500'],
+    source: {
+      kind: 'bundled',
+      timeoutMs: 15_000,
+      retries: 4,
+      overlapDays: 5,
+      startDate: '2010-01-01',
+    },
+    lookback: 30,
+    horizons: [10],
+    indicators: DEFAULT_INDICATORS,
+    model: {
+      units: 200,
+      dropout: 0.2,
+      epochs: 30,
+      batchSize: 32,
+      patience: 5,
+      learningRate: 0.001,
+      seed: 42,
+      trainDays: 1260,
+      validationFraction: 0.15,
+      testFraction: 0.15,
+      maxAgeDays: 30,
+      naiveMargin: 0.1,
+      accuracyWindow: 20,
+      backend: 'auto',
+    },
+    drift: { currentDays: 30, minCurrentRows: 20, datasetShare: 0.5 },
+    concurrency: 2,
+    warehouse: { kind: 'duckdb', path: `${dataDir}/warehouse.duckdb` },
+    objectStore: { kind: 'local', dir: `${dataDir}/artifacts` },
+    tracking: { kind: 'local', dir: `${dataDir}/tracking` },
+    bus: { kind: 'memory' },
+  };
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K] };
+export type ConfigOverrides = DeepPartial<Config>;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function merge<T>(base: T, over: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    // A different adapter kind replaces the whole section rather than mixing fields of two adapters.
+    const baseVal = out[k];
+    const sameKind =
+      isPlainObject(baseVal) && isPlainObject(v) && (!('kind' in v) || v.kind === baseVal.kind);
+    out[k] = sameKind ? merge(baseVal, v) : v;
+  }
+  return out as T;
+}
+
+function num(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+  return n;
+}
+
+function list(raw: string | undefined): string[] | undefined {
+  if (!raw) return undefined;
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Environment overrides, named for Cloud Functions' env vars and MLflow's own variables. */
+function fromEnv(env: Env): ConfigOverrides {
+  const o: ConfigOverrides = {};
+  const tickers = list(env.STOCKOPS_TICKERS);
+  if (tickers) o.watchlist = tickers.map((t) => t.toUpperCase());
+  const source = env.STOCKOPS_SOURCE as Config['source']['kind'] | undefined;
+  if (source || env.STOCKOPS_CSV_DIR) {
+    o.source = { kind: source ?? 'csv', csvDir: env.STOCKOPS_CSV_DIR };
+  }
+  const horizons = list(env.STOCKOPS_HORIZONS);
+  if (horizons) o.horizons = horizons.map(Number);
+  o.lookback = num(env, 'STOCKOPS_LOOKBACK');
+  o.concurrency = num(env, 'STOCKOPS_CONCURRENCY');
+  const epochs = num(env, 'STOCKOPS_EPOCHS');
+  const backend = env.STOCKOPS_TF_BACKEND as Config['model']['backend'] | undefined;
+  if (epochs !== undefined || backend) o.model = { epochs, backend };
+
+  if (env.STOCKOPS_WAREHOUSE === 'bigquery') {
+    o.warehouse = {
+      kind: 'bigquery',
+      projectId: env.GOOGLE_CLOUD_PROJECT ?? '',
+      dataset: env.STOCKOPS_BQ_DATASET ?? 'stockops',
+      apiEndpoint: env.BIGQUERY_EMULATOR_HOST ? `http://${env.BIGQUERY_EMULATOR_HOST}` : undefined,
+    };
+  } else if (env.STOCKOPS_DUCKDB_PATH) {
+    o.warehouse = { kind: 'duckdb', path: env.STOCKOPS_DUCKDB_PATH };
+  }
+  if (env.STOCKOPS_BUCKET) {
+    o.objectStore = {
+      kind: 'gcs',
+      bucket: env.STOCKOPS_BUCKET,
+      apiEndpoint: env.STORAGE_EMULATOR_HOST,
+    };
+  }
+  if (env.MLFLOW_TRACKING_URI && /^https?:/.test(env.MLFLOW_TRACKING_URI)) {
+    o.tracking = {
+      kind: 'mlflow',
+      uri: env.MLFLOW_TRACKING_URI,
+      experimentName: env.MLFLOW_EXPERIMENT_NAME ?? 'stockops',
+      username: env.MLFLOW_TRACKING_USERNAME,
+      password: env.MLFLOW_TRACKING_PASSWORD,
+      token: env.MLFLOW_TRACKING_TOKEN,
+      insecureTls: env.MLFLOW_TRACKING_INSECURE_TLS === 'true',
+      timeoutMs: num(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT') !== undefined
+        ? (num(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT') ?? 0) * 1000
+        : 10_000,
+      outboxDir: `${env.STOCKOPS_DATA_DIR ?? '.data'}/mlflow-outbox`,
+    };
+  }
+  if (env.STOCKOPS_BUS === 'pubsub') {
+    o.bus = {
+      kind: 'pubsub',
+      projectId: env.GOOGLE_CLOUD_PROJECT ?? '',
+      topicPrefix: env.STOCKOPS_TOPIC_PREFIX ?? 'stockops',
+    };
+  }
+  return o;
+}
+
+function formatIssues(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+export interface LoadOptions {
+  env?: Env;
+  /** Path of a JSON config file; else STOCKOPS_CONFIG; else none. */
+  file?: string;
+  overrides?: ConfigOverrides;
+}
+
+export function loadConfig({ env = {}, file, overrides }: LoadOptions = {}): Config {
+  const dataDir = env.STOCKOPS_DATA_DIR ?? '.data';
+  let cfg: unknown = defaults(dataDir);
+  const path = file ?? env.STOCKOPS_CONFIG;
+  if (path) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`cannot read config file ${path}: ${(e as Error).message}`);
+    }
+    cfg = merge(cfg, parsed);
+  }
+  cfg = merge(cfg, fromEnv(env));
+  cfg = merge(cfg, overrides);
+  const result = configSchema.safeParse(cfg);
+  if (!result.success) throw new ConfigError(`invalid config: ${formatIssues(result.error)}`);
+  const c = result.data;
+  if (c.source.kind === 'csv' && !c.source.csvDir) {
+    throw new ConfigError('invalid config: source.csvDir is required when source.kind is "csv"');
+  }
+  return c;
+}
