@@ -1,0 +1,105 @@
+/**
+ * The catalog: the one place that turns config into port adapters (Kedro's catalog, unstorage's
+ * factory). Stages never import an adapter; cloud SDKs load lazily, only when config names them.
+ */
+import { ConfigError, type Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { createBundledSource } from './ports/market-data/bundled.js';
+import { createCompositeSource } from './ports/market-data/composite.js';
+import { createCsvFolderSource } from './ports/market-data/csv-folder.js';
+import type { MarketDataSource } from './ports/market-data/port.js';
+import { createYahooSource } from './ports/market-data/yahoo.js';
+import { createLocalObjectStore } from './ports/object-store/local.js';
+import type { ObjectStore } from './ports/object-store/port.js';
+import { createMemoryBus } from './ports/bus/memory.js';
+import type { Bus } from './ports/bus/port.js';
+import { createLocalTracker } from './ports/tracking/local.js';
+import type { Tracker } from './ports/tracking/port.js';
+import { createDuckDbWarehouse } from './ports/warehouse/duckdb.js';
+import type { Warehouse } from './ports/warehouse/port.js';
+
+export interface Catalog {
+  config: Config;
+  market: MarketDataSource;
+  warehouse: Warehouse;
+  store: ObjectStore;
+  tracker: Tracker;
+  bus: Bus;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface CatalogOverrides {
+  log?: Logger;
+  market?: MarketDataSource;
+  tracker?: Tracker;
+}
+
+function notYet(what: string): never {
+  throw new ConfigError(`${what} adapter is not part of this build yet; use the embedded default`);
+}
+
+export function marketSourceFor(cfg: Config, log: Logger): MarketDataSource {
+  const s = cfg.source;
+  switch (s.kind) {
+    case 'bundled':
+      return createBundledSource();
+    case 'csv':
+      return createCompositeSource([
+        createCsvFolderSource({ dir: s.csvDir ?? '.' }),
+        createBundledSource(),
+      ]);
+    case 'yahoo':
+      return createYahooSource({
+        timeoutMs: s.timeoutMs,
+        retries: s.retries,
+        log: (m, f) => log.warn(m, f),
+      });
+  }
+}
+
+async function warehouseFor(cfg: Config): Promise<Warehouse> {
+  const w = cfg.warehouse;
+  if (w.kind === 'duckdb') return createDuckDbWarehouse({ path: w.path });
+  return notYet('the BigQuery warehouse');
+}
+
+function storeFor(cfg: Config): ObjectStore {
+  const o = cfg.objectStore;
+  if (o.kind === 'local') return createLocalObjectStore({ dir: o.dir });
+  return notYet('the Cloud Storage object store');
+}
+
+async function trackerFor(cfg: Config, log: Logger): Promise<Tracker> {
+  const t = cfg.tracking;
+  if (t.kind === 'local') return createLocalTracker({ dir: t.dir });
+  const { createMlflowTracker } = await import('./ports/tracking/mlflow.js');
+  return createMlflowTracker({ ...t, log });
+}
+
+function busFor(cfg: Config): Bus {
+  if (cfg.bus.kind === 'memory') return createMemoryBus();
+  return notYet('the Pub/Sub bus');
+}
+
+export async function openCatalog(config: Config, over: CatalogOverrides = {}): Promise<Catalog> {
+  const log = over.log ?? createLogger();
+  const warehouse = await warehouseFor(config);
+  await warehouse.init();
+  const tracker = over.tracker ?? (await trackerFor(config, log));
+  const bus = busFor(config);
+  return {
+    config,
+    market: over.market ?? marketSourceFor(config, log),
+    warehouse,
+    store: storeFor(config),
+    tracker,
+    bus,
+    log,
+    async close() {
+      await bus.close();
+      await tracker.close?.();
+      await warehouse.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/** Turns the CLI's common flags into config overrides (flags win over env and file). */
+import type { Command } from 'commander';
+import { loadConfig, type Config, type ConfigOverrides } from '../config.js';
+
+export interface CommonFlags {
+  config?: string;
+  source?: 'bundled' | 'csv' | 'yahoo';
+  csvDir?: string;
+  tickers?: string;
+  epochs?: string;
+  backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+}
+
+export function addCommonFlags(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'JSON config file (else $STOCKOPS_CONFIG)')
+    .option('--source <kind>', 'market data: bundled | csv | yahoo')
+    .option('--csv-dir <dir>', 'folder of Yahoo-format CSVs (implies --source csv)')
+    .option('--tickers <list>', 'comma-separated tickers (default: the configured watchlist)')
+    .option('--epochs <n>', 'maximum training epochs')
+    .option('--backend <name>', 'TensorFlow.js backend: auto | tensorflow | wasm | cpu');
+}
+
+export function configFrom(flags: CommonFlags, env: NodeJS.ProcessEnv): Config {
+  const overrides: ConfigOverrides = {};
+  if (flags.source || flags.csvDir) {
+    overrides.source = { kind: flags.source ?? 'csv', ...(flags.csvDir ? { csvDir: flags.csvDir } : {}) };
+  }
+  if (flags.tickers) overrides.watchlist = flags.tickers.split(',').map((t) => t.trim().toUpperCase());
+  if (flags.epochs || flags.backend) {
+    overrides.model = {
+      ...(flags.epochs ? { epochs: Number(flags.epochs) } : {}),
+      ...(flags.backend ? { backend: flags.backend } : {}),
+    };
+  }
+  return loadConfig({ env, file: flags.config, overrides });
+}

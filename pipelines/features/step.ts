@@ -1,0 +1,40 @@
+/** Features step: computes indicators over the stored history and writes the new rows (long form). */
+import type { Catalog } from '../catalog.js';
+import type { Bar, FeatureRow } from '../types.js';
+import { computeIndicators } from './indicators.js';
+
+export async function featuresStep(
+  cat: Catalog,
+  ticker: string,
+  bars: Bar[],
+  rewriteAll: boolean,
+): Promise<{ rows: FeatureRow[]; written: number }> {
+  const rows = computeIndicators(bars, cat.config.indicators);
+  const [last] = rewriteAll
+    ? []
+    : await cat.warehouse.select('features', {
+        where: { ticker },
+        orderBy: 'date',
+        desc: true,
+        limit: 1,
+      });
+  // Indicators are causal, so stored rows stay right unless the adjustment was revised; the overlap
+  // re-writes the last days the source may have corrected.
+  const from = last
+    ? rows[Math.max(0, rows.findIndex((r) => r.date >= last.date) - cat.config.source.overlapDays)]
+        ?.date
+    : undefined;
+  const fresh = from ? rows.filter((r) => r.date >= from) : rows;
+  const written = await cat.warehouse.upsert(
+    'features',
+    fresh.flatMap((r) =>
+      Object.entries(r.values).map(([feature, value]) => ({
+        ticker,
+        date: r.date,
+        feature,
+        value,
+      })),
+    ),
+  );
+  return { rows, written };
+}

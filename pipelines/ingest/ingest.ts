@@ -1,0 +1,40 @@
+/** The ingest node: what to fetch, and what of the fetched bars may be stored. Pure: the runner does the IO. */
+import type { Config } from '../config.js';
+import type { RawBar } from '../types.js';
+import { adjustmentRevised } from './adjust.js';
+import { checkContract, type ContractOptions, type ContractResult } from './contract.js';
+
+function minusDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - days);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Incremental fetch: only the days after the last stored bar, plus an overlap to catch revisions. */
+export function planFetch(
+  lastStored: string | undefined,
+  asOf: string,
+  source: Config['source'],
+): { from: string; to: string; full: boolean } {
+  if (!lastStored) return { from: source.startDate, to: asOf, full: true };
+  return { from: minusDays(lastStored, source.overlapDays), to: asOf, full: false };
+}
+
+export interface IngestResult extends ContractResult {
+  /** The overlap showed a new split or dividend: the whole history must be fetched again. */
+  revised: boolean;
+}
+
+/**
+ * Checks fetched bars against the contract. `storedOverlap` are the stored bars in the fetched range,
+ * compared with what the source now says to detect revised adjustments.
+ */
+export function ingestBars(
+  ticker: string,
+  fetched: RawBar[],
+  storedOverlap: RawBar[],
+  contract: ContractOptions,
+): IngestResult {
+  const revised = adjustmentRevised(storedOverlap, fetched);
+  return { ...checkContract(ticker, fetched, contract), revised };
+}

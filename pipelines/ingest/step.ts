@@ -1,0 +1,110 @@
+/** Ingest step: the IO around the ingest node (warehouse reads, the market-data fetch, writes). */
+import type { Catalog } from '../catalog.js';
+import { exchangeFor, isTradingDay, tradingDaysBetween } from '../forecast/calendar.js';
+import type { RowOf } from '../ports/warehouse/schema.js';
+import { PipelineError, type Bar, type RawBar } from '../types.js';
+import { adjustBars } from './adjust.js';
+import type { ContractOptions } from './contract.js';
+import { ingestBars, planFetch } from './ingest.js';
+
+export interface IngestStepResult {
+  /** Adjusted bars up to and including the run date: everything later stages may see. */
+  bars: Bar[];
+  written: number;
+  quarantined: number;
+  missingSessions: string[];
+  revised: boolean;
+}
+
+function toRaw(r: RowOf<'daily_bars'>): RawBar {
+  return {
+    date: r.date,
+    open: r.open,
+    high: r.high,
+    low: r.low,
+    close: r.close,
+    ...(r.adj_close === null ? {} : { adjClose: r.adj_close }),
+    volume: r.volume,
+  };
+}
+
+export function contractOptionsFor(ticker: string, asOf: string): ContractOptions {
+  const ex = exchangeFor(ticker);
+  return {
+    asOf,
+    calendar: {
+      // Sessions strictly between two dates.
+      sessionsBetween: (from, to) => tradingDaysBetween(from, to, ex).filter((d) => d !== from && d !== to),
+      isSession: (d) => isTradingDay(d, ex),
+    },
+    maxStaleSessions: 3,
+    maxBadShare: 0.05,
+  };
+}
+
+export async function readBars(cat: Catalog, ticker: string, asOf: string): Promise<Bar[]> {
+  const rows = await cat.warehouse.select('daily_bars', {
+    where: { ticker },
+    between: { column: 'date', to: asOf },
+    orderBy: 'date',
+  });
+  return adjustBars(rows.map(toRaw));
+}
+
+export async function ingestStep(
+  cat: Catalog,
+  ticker: string,
+  asOf: string,
+  runId: string,
+): Promise<IngestStepResult> {
+  const { warehouse, market, config } = cat;
+  const [last] = await warehouse.select('daily_bars', {
+    where: { ticker },
+    orderBy: 'date',
+    desc: true,
+    limit: 1,
+  });
+  let plan = planFetch(last?.date, asOf, config.source);
+  let fetched = await market.fetch(ticker, plan);
+  const overlap = await warehouse.select('daily_bars', {
+    where: { ticker },
+    between: { column: 'date', from: plan.from, to: plan.to },
+  });
+  const contract = contractOptionsFor(ticker, asOf);
+  let result = ingestBars(ticker, fetched, overlap.map(toRaw), contract);
+  if (result.revised && !plan.full) {
+    plan = planFetch(undefined, asOf, config.source);
+    fetched = await market.fetch(ticker, plan);
+    result = { ...ingestBars(ticker, fetched, [], contract), revised: true };
+  }
+
+  const now = new Date().toISOString();
+  await warehouse.upsert(
+    'quarantine',
+    result.quarantined.map((q) => ({ ticker, ...q, run_id: runId, quarantined_at: now })),
+  );
+  if (result.failure) throw new PipelineError(result.failure.message.replace(`${ticker}: `, ''), ticker, result.failure.rule);
+
+  const written = await warehouse.upsert(
+    'daily_bars',
+    result.valid.map((b) => ({
+      ticker,
+      date: b.date,
+      open: b.open,
+      high: b.high,
+      low: b.low,
+      close: b.close,
+      adj_close: b.adjClose ?? null,
+      volume: b.volume,
+      source: market.kind,
+      ingested_at: now,
+    })),
+  );
+  return {
+    bars: await readBars(cat, ticker, asOf),
+    written,
+    quarantined: result.quarantined.length,
+    missingSessions: result.missingSessions,
+    revised: result.revised,
+  };
+}

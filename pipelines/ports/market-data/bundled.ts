@@ -1,0 +1,24 @@
+import { createRequire } from 'node:module';
+import { readCsvBars } from './csv-folder.js';
+import { UnknownTickerError, type MarketDataSource } from './port.js';
+
+/** The ticker name under which the bundled S&P 500 index series is served. */
+export const BUNDLED_TICKER = 'SP500';
+
+/**
+ * Real data with no network: the S&P 500 index, daily OHLCV 2000-01-03 … 2020-04-17, from the npm
+ * package `vega-datasets` (resolved from node_modules, never copied into this repo).
+ */
+export function createBundledSource(): MarketDataSource {
+  const path = createRequire(import.meta.url).resolve('vega-datasets/data/sp500-2000.csv');
+  return {
+    kind: 'bundled',
+    tickers: () => Promise.resolve([BUNDLED_TICKER]),
+    async fetch(ticker, range) {
+      if (ticker !== BUNDLED_TICKER) {
+        throw new UnknownTickerError(ticker, 'bundled', `the bundled source serves only ${BUNDLED_TICKER}`);
+      }
+      return readCsvBars(path, range);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseYahooCsv } from '../../ingest/csv.js';
+import type { RawBar } from '../../types.js';
+import { inRange, UnknownTickerError, type MarketDataSource } from './port.js';
+
+export interface CsvFolderOptions {
+  dir: string;
+}
+
+// `AAPL.csv` or `AAPL-20040819-20180120.csv` (Yahoo export plus the date span) both name AAPL.
+const FILE = /^(.+?)(-\d{8}-\d{8})?\.csv$/i;
+
+/** A folder of Yahoo-format CSVs, one file per ticker. Unreadable rows come back as NaN bars for the contract. */
+export function createCsvFolderSource({ dir }: CsvFolderOptions): MarketDataSource {
+  const files = async (): Promise<Map<string, string>> => {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (e) {
+      throw new Error(`csv source: cannot read folder ${dir}: ${(e as Error).message}`);
+    }
+    const map = new Map<string, string>();
+    for (const name of names.sort()) {
+      const m = FILE.exec(name);
+      if (m?.[1]) map.set(m[1].toUpperCase(), join(dir, name));
+    }
+    return map;
+  };
+  return {
+    kind: 'csv',
+    async tickers() {
+      return [...(await files()).keys()];
+    },
+    async fetch(ticker, range) {
+      const path = (await files()).get(ticker.toUpperCase());
+      if (!path) throw new UnknownTickerError(ticker, 'csv', `no ${ticker}.csv in ${dir}`);
+      return readCsvBars(path, range);
+    },
+  };
+}
+
+export async function readCsvBars(path: string, range: { from?: string; to?: string }): Promise<RawBar[]> {
+  const parsed = parseYahooCsv(await readFile(path, 'utf8'), path);
+  // Unreadable dates cannot be placed in the series; keep them visible as NaN rows so they are quarantined.
+  const unreadable: RawBar[] = parsed.unreadable.map((u) => ({
+    date: u.date || `line-${u.line}`,
+    open: Number.NaN,
+    high: Number.NaN,
+    low: Number.NaN,
+    close: Number.NaN,
+    volume: Number.NaN,
+  }));
+  return [...parsed.bars.filter((b) => inRange(b.date, range)), ...unreadable];
+}

@@ -1,0 +1,103 @@
+import pRetry, { AbortError } from 'p-retry';
+import YahooFinance from 'yahoo-finance2';
+import type { RawBar } from '../../types.js';
+import { UnknownTickerError, type MarketDataSource } from './port.js';
+
+export interface YahooSourceOptions {
+  timeoutMs: number;
+  retries: number;
+  /** Replaces the network (tests replay recorded responses through it). */
+  fetch?: typeof globalThis.fetch;
+  /** Base delay of the exponential backoff. */
+  minRetryDelayMs?: number;
+  log?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+function statusOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function retryable(err: unknown): boolean {
+  const status = statusOf(err);
+  if (status !== undefined) return status === 429 || status >= 500;
+  const e = err as Error;
+  // Network failures (fetch's TypeError), aborted/timed-out requests, JSON cut off mid-way.
+  return e.name === 'TypeError' || e.name === 'TimeoutError' || e.name === 'AbortError' || /parsable/.test(e.message);
+}
+
+function sessionDate(date: Date, gmtoffsetSeconds: number): string {
+  // Yahoo stamps daily bars at the session's open in UTC; the exchange-local date is the session date.
+  return new Date(date.getTime() + gmtoffsetSeconds * 1000).toISOString().slice(0, 10);
+}
+
+function nextDay(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Live Yahoo Finance through `yahoo-finance2`'s chart() (historical() was blocked by Yahoo). */
+export function createYahooSource(opts: YahooSourceOptions): MarketDataSource {
+  const yf = new YahooFinance({ versionCheck: false, suppressNotices: ['yahooSurvey'] });
+  const baseFetch = opts.fetch ?? globalThis.fetch;
+  const timedFetch: typeof globalThis.fetch = (input, init) =>
+    baseFetch(input, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+
+  return {
+    kind: 'yahoo',
+    async fetch(ticker, range) {
+      const period1 = range.from ?? '1970-01-01';
+      // period2 is exclusive in Yahoo's API: ask for the day after the last wanted date.
+      const period2 = range.to ? nextDay(range.to) : new Date();
+      const result = await pRetry(
+        async () => {
+          try {
+            return await yf.chart(
+              ticker,
+              { period1, period2, interval: '1d', events: 'div|split' },
+              { fetch: timedFetch },
+            );
+          } catch (err) {
+            const msg = (err as Error).message;
+            if (statusOf(err) === 404 || /No data found|delisted|not found/i.test(msg)) {
+              throw new AbortError(new UnknownTickerError(ticker, 'yahoo', msg.slice(0, 200)));
+            }
+            if (!retryable(err)) throw new AbortError(err as Error);
+            throw err;
+          }
+        },
+        {
+          retries: opts.retries,
+          minTimeout: opts.minRetryDelayMs ?? 500,
+          factor: 2,
+          randomize: true,
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) =>
+            opts.log?.('yahoo chart attempt failed', {
+              ticker,
+              attempt: attemptNumber,
+              retriesLeft,
+              status: statusOf(error),
+              error: error.message.slice(0, 200),
+            }),
+        },
+      );
+      const offset = result.meta.gmtoffset;
+      const bars: RawBar[] = [];
+      for (const q of result.quotes) {
+        const date = sessionDate(q.date, offset);
+        if (range.to && date > range.to) continue;
+        bars.push({
+          date,
+          open: q.open ?? Number.NaN,
+          high: q.high ?? Number.NaN,
+          low: q.low ?? Number.NaN,
+          close: q.close ?? Number.NaN,
+          ...(q.adjclose === undefined ? {} : { adjClose: q.adjclose ?? Number.NaN }),
+          volume: q.volume ?? Number.NaN,
+        });
+      }
+      return bars;
+    },
+  };
+}

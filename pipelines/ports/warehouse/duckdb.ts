@@ -1,0 +1,165 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Query, Warehouse } from './port.js';
+import {
+  baseType,
+  columnsOf,
+  isNullable,
+  tables,
+  validateRow,
+  type ColumnType,
+  type RowOf,
+  type TableName,
+} from './schema.js';
+
+export interface DuckDbWarehouseOptions {
+  /** File path, or `:memory:`. */
+  path: string;
+}
+
+const DUCK_TYPES: Record<ReturnType<typeof baseType>, string> = {
+  STRING: 'VARCHAR',
+  DATE: 'DATE',
+  TIMESTAMP: 'TIMESTAMP',
+  FLOAT64: 'DOUBLE',
+  INT64: 'BIGINT',
+  BOOL: 'BOOLEAN',
+};
+
+// Large upserts go in chunks to keep each statement's text bounded.
+const CHUNK = 2000;
+
+export function ddlFor(name: TableName): string {
+  const cols = columnsOf(name).map(
+    ([c, t]) => `"${c}" ${DUCK_TYPES[baseType(t)]}${isNullable(t) ? '' : ' NOT NULL'}`,
+  );
+  const key = tables[name].key.map((k) => `"${k}"`).join(', ');
+  return `CREATE TABLE IF NOT EXISTS "${name}" (${cols.join(', ')}, PRIMARY KEY (${key}))`;
+}
+
+function literal(v: unknown, t: ColumnType): string {
+  if (v === null || v === undefined) return 'NULL';
+  switch (baseType(t)) {
+    case 'FLOAT64':
+    case 'INT64':
+      return String(v as number);
+    case 'BOOL':
+      return v ? 'TRUE' : 'FALSE';
+    case 'TIMESTAMP':
+      return `TIMESTAMP '${String(v).replace('T', ' ').replace('Z', '').replace(/'/g, "''")}'`;
+    case 'DATE':
+      return `DATE '${String(v).replace(/'/g, "''")}'`;
+    default:
+      return `'${String(v).replace(/'/g, "''")}'`;
+  }
+}
+
+/** Reads each column back as the JS type the schema promises (dates as ISO strings, numbers as numbers). */
+function selectList(name: TableName): string {
+  return columnsOf(name)
+    .map(([c, t]) => {
+      switch (baseType(t)) {
+        case 'DATE':
+          return `strftime("${c}", '%Y-%m-%d') AS "${c}"`;
+        case 'TIMESTAMP':
+          return `strftime("${c}", '%Y-%m-%dT%H:%M:%S.%gZ') AS "${c}"`;
+        case 'INT64':
+          return `CAST("${c}" AS DOUBLE) AS "${c}"`;
+        default:
+          return `"${c}"`;
+      }
+    })
+    .join(', ');
+}
+
+function whereClause<T extends TableName>(name: T, q: Query<T>): string {
+  const types = tables[name].columns as Record<string, ColumnType>;
+  const parts: string[] = [];
+  for (const [c, v] of Object.entries(q.where ?? {})) {
+    const t = types[c];
+    if (!t) throw new Error(`${name} has no column "${c}"`);
+    parts.push(v === null ? `"${c}" IS NULL` : `"${c}" = ${literal(v, t)}`);
+  }
+  if (q.between) {
+    const t = types[q.between.column];
+    if (!t) throw new Error(`${name} has no column "${q.between.column}"`);
+    if (q.between.from) parts.push(`"${q.between.column}" >= ${literal(q.between.from, t)}`);
+    if (q.between.to) parts.push(`"${q.between.column}" <= ${literal(q.between.to, t)}`);
+  }
+  return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
+}
+
+export async function createDuckDbWarehouse({ path }: DuckDbWarehouseOptions): Promise<Warehouse> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const instance = await DuckDBInstance.create(path);
+  const conn: DuckDBConnection = await instance.connect();
+  // DuckDB connections are not safe for interleaved transactions: serialise every call.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <R>(fn: () => Promise<R>): Promise<R> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  return {
+    kind: 'duckdb',
+    init: () =>
+      serial(async () => {
+        for (const name of Object.keys(tables) as TableName[]) await conn.run(ddlFor(name));
+      }),
+    upsert: (name, rows) =>
+      serial(async () => {
+        if (rows.length === 0) return 0;
+        const cols = columnsOf(name);
+        for (const r of rows) validateRow(name, r as Record<string, unknown>);
+        // One statement may not touch a key twice: the last row for a key wins, as an upsert would.
+        const byKey = new Map<string, unknown>();
+        for (const r of rows) {
+          const rec = r as Record<string, unknown>;
+          byKey.set(JSON.stringify(tables[name].key.map((k) => rec[k])), r);
+        }
+        rows = [...byKey.values()] as typeof rows;
+        const colList = cols.map(([c]) => `"${c}"`).join(', ');
+        await conn.run('BEGIN TRANSACTION');
+        try {
+          for (let i = 0; i < rows.length; i += CHUNK) {
+            const values = rows
+              .slice(i, i + CHUNK)
+              .map((r) => {
+                const rec = r as Record<string, unknown>;
+                return `(${cols.map(([c, t]) => literal(rec[c], t)).join(', ')})`;
+              })
+              .join(',\n');
+            await conn.run(`INSERT OR REPLACE INTO "${name}" (${colList}) VALUES ${values}`);
+          }
+          await conn.run('COMMIT');
+        } catch (e) {
+          await conn.run('ROLLBACK');
+          throw e;
+        }
+        return rows.length;
+      }),
+    select: <T extends TableName>(name: T, q: Query<T> = {}) =>
+      serial(async () => {
+        let sql = `SELECT ${selectList(name)} FROM "${name}"${whereClause(name, q)}`;
+        const order = q.orderBy ?? tables[name].key.join('", "');
+        sql += ` ORDER BY "${order}"${q.desc ? ' DESC' : ''}`;
+        if (q.limit !== undefined) sql += ` LIMIT ${Math.trunc(q.limit)}`;
+        const reader = await conn.runAndReadAll(sql);
+        return reader.getRowObjectsJS() as unknown as RowOf<T>[];
+      }),
+    delete: (name, where) =>
+      serial(async () => {
+        const clause = whereClause(name, { where });
+        if (!clause) throw new Error(`refusing to delete every row of ${name}: give a filter`);
+        await conn.run(`DELETE FROM "${name}"${clause}`);
+      }),
+    close: () =>
+      serial(() => {
+        conn.closeSync();
+        instance.closeSync();
+        return Promise.resolve();
+      }),
+  };
+}

@@ -1,0 +1,24 @@
+/** Warehouse port: typed upserts and selects on the tables of `schema.ts`, nothing else. */
+import type { RowOf, TableName } from './schema.js';
+
+export interface Query<T extends TableName> {
+  /** Equality on columns. */
+  where?: Partial<RowOf<T>>;
+  /** Inclusive range on one DATE column. */
+  between?: { column: keyof RowOf<T> & string; from?: string; to?: string };
+  orderBy?: keyof RowOf<T> & string;
+  desc?: boolean;
+  limit?: number;
+}
+
+export interface Warehouse {
+  readonly kind: string;
+  /** Creates missing tables; safe to call on every start. */
+  init(): Promise<void>;
+  /** Inserts or replaces rows on the table's natural key, all or nothing. */
+  upsert<T extends TableName>(table: T, rows: RowOf<T>[]): Promise<number>;
+  select<T extends TableName>(table: T, query?: Query<T>): Promise<RowOf<T>[]>;
+  /** Removes rows matching equality filters (e.g. one ticker's outcomes being recomputed). */
+  delete<T extends TableName>(table: T, where: Partial<RowOf<T>>): Promise<void>;
+  close(): Promise<void>;
+}
