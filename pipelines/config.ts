@@ -169,16 +169,18 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+// Sections naming an adapter: a different `kind` replaces the section rather than mixing two adapters' fields.
+const ADAPTER_SECTIONS = new Set(['warehouse', 'objectStore', 'tracking', 'bus']);
+
 function merge<T>(base: T, over: unknown): T {
   if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
-    // A different adapter kind replaces the whole section rather than mixing fields of two adapters.
     const baseVal = out[k];
-    const sameKind =
-      isPlainObject(baseVal) && isPlainObject(v) && (!('kind' in v) || v.kind === baseVal.kind);
-    out[k] = sameKind ? merge(baseVal, v) : v;
+    const replaces =
+      ADAPTER_SECTIONS.has(k) && isPlainObject(baseVal) && isPlainObject(v) && 'kind' in v && v.kind !== baseVal.kind;
+    out[k] = replaces ? v : merge(baseVal, v);
   }
   return out as T;
 }

@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_INDICATORS, loadConfig } from '../../pipelines/config.js';
+
+describe('config', () => {
+  it('defaults to the embedded adapters and the user’s model', () => {
+    const c = loadConfig();
+    expect(c.warehouse).toEqual({ kind: 'duckdb', path: '.data/warehouse.duckdb' });
+    expect(c.objectStore.kind).toBe('local');
+    expect(c.tracking.kind).toBe('local');
+    expect(c.bus.kind).toBe('memory');
+    expect(c.model.units).toBe(200);
+    expect(c.horizons).toEqual([10]);
+    expect(c.indicators).toEqual(DEFAULT_INDICATORS);
+  });
+
+  it('resolves defaults → file → env → overrides', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ lookback: 40, concurrency: 3, model: { epochs: 7 } }));
+    const c = loadConfig({
+      file,
+      env: { STOCKOPS_LOOKBACK: '50', STOCKOPS_TICKERS: 'aapl, msft', STOCKOPS_DATA_DIR: '/d' },
+      overrides: { concurrency: 4 },
+    });
+    expect(c.lookback).toBe(50);
+    expect(c.concurrency).toBe(4);
+    expect(c.model.epochs).toBe(7);
+    expect(c.model.units).toBe(200);
+    expect(c.watchlist).toEqual(['AAPL', 'MSFT']);
+    expect(c.warehouse).toEqual({ kind: 'duckdb', path: '/d/warehouse.duckdb' });
+  });
+
+  it('reads MLflow’s own variables, and an adapter kind replaces its whole section', () => {
+    const c = loadConfig({
+      env: {
+        MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000',
+        MLFLOW_TRACKING_USERNAME: 'u',
+        MLFLOW_TRACKING_PASSWORD: 'p',
+        MLFLOW_EXPERIMENT_NAME: 'exp',
+      },
+    });
+    expect(c.tracking).toMatchObject({ kind: 'mlflow', uri: 'http://127.0.0.1:5000', experimentName: 'exp', username: 'u' });
+    expect(c.tracking).not.toHaveProperty('dir');
+  });
+
+  it('names what is wrong', () => {
+    expect(() => loadConfig({ env: { STOCKOPS_LOOKBACK: 'ten' } })).toThrow(
+      new ConfigError('STOCKOPS_LOOKBACK must be a number, got "ten"'),
+    );
+    expect(() => loadConfig({ overrides: { lookback: 1 } })).toThrow(/lookback: Too small/);
+    expect(() => loadConfig({ overrides: { source: { kind: 'csv' } } })).toThrow(/source\.csvDir is required/);
+    expect(() => loadConfig({ file: '/nope/c.json' })).toThrow(/cannot read config file \/nope\/c\.json/);
+    expect(() => loadConfig({ overrides: { watchlist: ['aapl'] } })).toThrow(/watchlist\.0: ticker symbols are upper case/);
+  });
+});
