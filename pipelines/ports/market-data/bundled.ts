@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { readCsvBars } from './csv-folder.js';
 import { UnknownTickerError, type MarketDataSource } from './port.js';
 
@@ -10,7 +11,9 @@ export const BUNDLED_TICKER = 'SP500';
  * package `vega-datasets` (resolved from node_modules, never copied into this repo).
  */
 export function createBundledSource(): MarketDataSource {
-  const path = createRequire(import.meta.url).resolve('vega-datasets/data/sp500-2000.csv');
+  // The package exports only its JS entry (build/index.js); the data folder sits beside build/.
+  const entry = createRequire(import.meta.url).resolve('vega-datasets');
+  const path = join(dirname(entry), '..', 'data', 'sp500-2000.csv');
   return {
     kind: 'bundled',
     tickers: () => Promise.resolve([BUNDLED_TICKER]),

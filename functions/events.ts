@@ -1,0 +1,52 @@
+/** Decoding and validating the Pub/Sub CloudEvents the functions receive. */
+import { z } from 'zod';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const ticker = z.string().regex(/^[A-Z0-9.^=-]{1,20}$/, 'expected an upper-case ticker symbol');
+
+/** What Cloud Scheduler publishes: all fields optional, defaults filled by the handler. */
+export const scheduleMessage = z.object({
+  date: isoDate.optional(),
+  tickers: z.array(ticker).min(1).optional(),
+});
+export type ScheduleMessage = z.infer<typeof scheduleMessage>;
+
+/** One ticker's work for one run. */
+export const tickerMessage = z.object({ runId: z.string().min(1), date: isoDate, ticker });
+export type TickerMessage = z.infer<typeof tickerMessage>;
+
+const pubsubEnvelope = z.object({
+  message: z.object({
+    data: z.string().optional(),
+    attributes: z.record(z.string(), z.string()).optional(),
+    messageId: z.string().optional(),
+  }),
+});
+
+export class BadEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BadEventError';
+  }
+}
+
+/** Decodes a Pub/Sub CloudEvent's base64 JSON payload and validates it; errors name the bad field. */
+export function decodePubSub<T>(eventData: unknown, schema: z.ZodType<T>, what: string): T {
+  const env = pubsubEnvelope.safeParse(eventData);
+  if (!env.success) throw new BadEventError(`${what}: not a Pub/Sub message event`);
+  const raw = env.data.message.data;
+  let json: unknown = {};
+  if (raw) {
+    try {
+      json = JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
+    } catch {
+      throw new BadEventError(`${what}: message data is not base64-encoded JSON`);
+    }
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`);
+    throw new BadEventError(`${what}: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
