@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `make mlflow`: a local MLflow tracking server with a SQLite store and proxied artifacts under .data/mlflow/.
+# Bound to 127.0.0.1 only; point the pipeline at it with MLFLOW_TRACKING_URI=http://127.0.0.1:$MLFLOW_PORT.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+"$ROOT/scripts/mlflow/install.sh"
+
+PORT="${MLFLOW_PORT:-5000}"
+if ! [[ "$PORT" =~ ^[0-9]+$ ]] || ((PORT < 1 || PORT > 65535)); then
+  echo "serve.sh: MLFLOW_PORT must be a port number (1-65535), got '$PORT'" >&2
+  exit 1
+fi
+DATA="${MLFLOW_DATA_DIR:-$ROOT/.data/mlflow}"
+mkdir -p "$DATA/artifacts"
+
+echo "MLflow UI: http://127.0.0.1:$PORT  (store: $DATA/mlflow.db, artifacts: $DATA/artifacts)"
+echo "Use it:    export MLFLOW_TRACKING_URI=http://127.0.0.1:$PORT"
+# The job runner (huey consumers for GenAI scorers) is a dozen extra processes this pipeline never uses.
+export MLFLOW_SERVER_ENABLE_JOB_EXECUTION="${MLFLOW_SERVER_ENABLE_JOB_EXECUTION:-false}"
+# The server's own security middleware already accepts Host 127.0.0.1/localhost; no --allowed-hosts needed.
+exec "$ROOT/.venv/mlflow/bin/mlflow" server \
+  --backend-store-uri "sqlite:///$DATA/mlflow.db" \
+  --artifacts-destination "$DATA/artifacts" \
+  --serve-artifacts \
+  --host 127.0.0.1 \
+  --port "$PORT" \
+  --workers "${MLFLOW_WORKERS:-2}" \
+  "$@"
