@@ -1,0 +1,145 @@
+/**
+ * Which TensorFlow.js backend runs the model: the native TensorFlow C library through
+ * @tensorflow/tfjs-node ('tensorflow'), WebAssembly ('wasm'), or plain JavaScript ('cpu').
+ *
+ * tfjs-node is an optional dependency whose addon is built by scripts/native-tf/install.sh; when it
+ * is missing or does not load, 'auto' falls back to wasm and says why. Every module imports
+ * `@tensorflow/tfjs`, and tfjs-node requires the same (deduplicated) package, so registering a
+ * backend here changes the backend for all of them; selectBackend checks that this holds.
+ */
+import { createRequire } from 'node:module';
+import util from 'node:util';
+import * as tfjs from '@tensorflow/tfjs';
+import { PipelineError } from '../types.js';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | BackendName;
+
+export interface BackendAttempt {
+  name: BackendName;
+  /** Why this backend could not be used; absent for the one that was selected. */
+  error?: string;
+}
+
+export interface BackendSelection {
+  name: BackendName;
+  /** Every backend tried, in order, the last being the selected one. */
+  tried: BackendAttempt[];
+  /** What exactly runs: the TensorFlow C library's version, or whether wasm uses SIMD. */
+  detail: string;
+}
+
+/** The tfjs namespace every module uses; the backend selected here applies to it. */
+export function tf(): typeof tfjs {
+  return tfjs;
+}
+
+const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+// Loading a backend package registers it as a side effect; doing that twice in one process
+// re-registers its kernels (with warnings) or, for tfjs-node, loads the addon again. Memoised per
+// backend, failures included: a failed native load does not get better on a retry.
+const loads = new Map<BackendName, Promise<string>>();
+
+/** Loads (once) and registers a backend, resolving to its `detail` string. */
+function load(name: BackendName): Promise<string> {
+  let p = loads.get(name);
+  if (!p) {
+    // .then() turns loadNative's synchronous throw into a rejection like the others'.
+    p =
+      name === 'tensorflow'
+        ? Promise.resolve().then(loadNative)
+        : name === 'wasm'
+          ? loadWasm()
+          : loadCpu();
+    loads.set(name, p);
+  }
+  return p;
+}
+
+function loadNative(): string {
+  // tfjs-node 4.22 calls util.isNullOrUndefined, which Node 23 removed; without this shim every
+  // kernel that checks an optional input throws a TypeError. util.isArray is deprecated (it warns
+  // once per process) and Array.isArray is the same function, so it is swapped in while here.
+  const u = util as unknown as Record<string, unknown>;
+  if (typeof u.isNullOrUndefined !== 'function') {
+    u.isNullOrUndefined = (x: unknown): boolean => x === null || x === undefined;
+  }
+  if (typeof u.isArray === 'function') u.isArray = Array.isArray;
+  // TensorFlow's C++ logging is chatty at INFO; the caller's own setting wins.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+
+  // createRequire instead of import(): tfjs-node is CommonJS and optional, and a string
+  // specifier keeps typecheck from depending on it being installed.
+  const require = createRequire(import.meta.url);
+  let mod: unknown;
+  try {
+    mod = require('@tensorflow/tfjs-node');
+  } catch (e) {
+    throw new Error(`@tensorflow/tfjs-node did not load: ${firstLine(e)}`, { cause: e });
+  }
+  // tfjs-node registers 'tensorflow' in the tfjs-core that *it* resolves. If that were another
+  // copy than ours, the backend would be invisible here and the model would silently run on wasm.
+  if (!tfjs.findBackendFactory('tensorflow')) {
+    throw new Error(
+      '@tensorflow/tfjs-node registered its backend in a different @tensorflow/tfjs-core instance ' +
+        '(node_modules is not deduplicated: run `npm ls @tensorflow/tfjs-core`)',
+    );
+  }
+  const version = (mod as { backend?: () => { binding?: { TF_Version?: unknown } } }).backend?.()
+    .binding?.TF_Version;
+  return `TensorFlow ${typeof version === 'string' ? version : '(unknown version)'} via @tensorflow/tfjs-node`;
+}
+
+async function loadWasm(): Promise<string> {
+  // Registers 'wasm'. In Node the package reads its .wasm files from its own dist/ folder, so no
+  // setWasmPaths is needed. Threads are off in Node (tfjs issue #3830: the backend reports no
+  // multithread support and forcing it fails to initialise), so setThreadsCount would do nothing.
+  await import('@tensorflow/tfjs-backend-wasm');
+  const simd = await tfjs.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  return `WebAssembly, ${simd ? 'SIMD' : 'no SIMD'}, 1 thread`;
+}
+
+function loadCpu(): Promise<string> {
+  // @tensorflow/tfjs bundles and registers the cpu backend.
+  return Promise.resolve('plain JavaScript');
+}
+
+async function activate(name: BackendName): Promise<string> {
+  const detail = await load(name);
+  // setBackend resolves false (rather than throwing) when the backend's initialisation fails.
+  const ok = await tfjs.setBackend(name);
+  await tfjs.ready();
+  if (!ok || tfjs.getBackend() !== name) {
+    throw new Error(`tf.setBackend('${name}') failed; the active backend is ${tfjs.getBackend()}`);
+  }
+  return detail;
+}
+
+/**
+ * Makes `pref` the active backend ('auto': the first of tensorflow, wasm, cpu that works) and
+ * reports which one it is and why others were passed over. A named preference that cannot be used
+ * throws a PipelineError rather than quietly running on something else.
+ */
+export async function selectBackend(pref: BackendPreference): Promise<BackendSelection> {
+  const order = pref === 'auto' ? AUTO_ORDER : [pref];
+  const tried: BackendAttempt[] = [];
+  for (const name of order) {
+    try {
+      const detail = await activate(name);
+      tried.push({ name });
+      return { name, tried, detail };
+    } catch (e) {
+      tried.push({ name, error: firstLine(e) });
+    }
+  }
+  const why = tried.map((t) => `${t.name}: ${t.error ?? 'unknown error'}`).join('; ');
+  const hint =
+    pref === 'tensorflow' ? ' (build it with scripts/native-tf/install.sh, or use auto)' : '';
+  throw new PipelineError(`TensorFlow.js backend '${pref}' is unavailable${hint}: ${why}`);
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0] ?? msg;
+}
