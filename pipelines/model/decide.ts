@@ -17,7 +17,7 @@ export interface DecisionInput {
   lastDatasetDrift: boolean | null;
   /** The champion's realised MASE over its latest outcomes, with how many there were. */
   realised?: { mase: number | null; n: number };
-  policy: Pick<Config['model'], 'maxAgeDays' | 'naiveMargin' | 'accuracyWindow'>;
+  policy: Pick<Config['model'], 'maxAgeDays' | 'naiveMargin' | 'accuracyWindow' | 'minDriftRetrainDays'>;
 }
 
 export type Decision = { action: 'train' | 'load'; reason: string };
@@ -32,7 +32,9 @@ export function decideTrainOrLoad(i: DecisionInput): Decision {
   if (age > i.policy.maxAgeDays) {
     return { action: 'train', reason: `champion is ${age} days old (max ${i.policy.maxAgeDays})` };
   }
-  if (i.lastDatasetDrift === true) return { action: 'train', reason: 'dataset drift at the last check' };
+  if (i.lastDatasetDrift === true && age >= i.policy.minDriftRetrainDays) {
+    return { action: 'train', reason: 'dataset drift at the last check' };
+  }
   const r = i.realised;
   const limit = 1 + i.policy.naiveMargin;
   if (r && r.n >= i.policy.accuracyWindow && r.mase !== null && r.mase > limit) {
