@@ -1,0 +1,182 @@
+/**
+ * The forecasting network and its training loop: LSTM(units) → Dropout → Dense(H, relu), with
+ * Keras's defaults spelled out and every random draw seeded so a run can be repeated exactly.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { PipelineError } from '../types.js';
+import { createRng, deriveSeed, permutation } from './random.js';
+import { SeededDropout } from './seeded-dropout.js';
+
+export interface ModelSpec {
+  lookback: number;
+  nFeatures: number;
+  units: number;
+  dropout: number;
+  /** Number of outputs: one ratio per forecast horizon. */
+  horizons: number;
+  learningRate: number;
+  seed: number;
+}
+
+export function buildModel(spec: ModelSpec): tf.Sequential {
+  const { seed } = spec;
+  const model = tf.sequential();
+  model.add(
+    tf.layers.lstm({
+      units: spec.units,
+      inputShape: [spec.lookback, spec.nFeatures],
+      // tfjs defaults to hardSigmoid; Keras (and the reference model) use the logistic sigmoid.
+      recurrentActivation: 'sigmoid',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'lstm/kernel') }),
+      recurrentInitializer: tf.initializers.orthogonal({
+        gain: 1,
+        seed: deriveSeed(seed, 'lstm/recurrent'),
+      }),
+      biasInitializer: 'zeros',
+      unitForgetBias: true,
+    }),
+  );
+  model.add(new SeededDropout({ rate: spec.dropout, seed: deriveSeed(seed, 'dropout') }));
+  model.add(
+    tf.layers.dense({
+      units: spec.horizons,
+      // The targets are price ratios close(t+h)/close(t) > 0, so a ReLU output is never wrong-signed.
+      activation: 'relu',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'dense/kernel') }),
+      biasInitializer: 'zeros',
+    }),
+  );
+  model.compile({
+    optimizer: tf.train.adam(spec.learningRate),
+    loss: 'meanSquaredError',
+    metrics: ['mse', 'mae'],
+  });
+  return model;
+}
+
+/** Standardised inputs [samples × lookback × features] and targets [samples × horizons]. */
+export interface ModelData {
+  x: number[][][];
+  y: number[][];
+}
+
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  /** Epochs without a lower validation loss before training stops. */
+  patience: number;
+  seed: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  valLoss: number;
+  mae: number;
+  valMae: number;
+}
+
+export interface TrainResult {
+  epochsRun: number;
+  /** 1-based epoch whose weights the model holds after training. */
+  bestEpoch: number;
+  history: EpochMetrics[];
+}
+
+function metric(logs: Record<string, unknown>, name: string, epoch: number): number {
+  const raw = logs[name];
+  const v = Array.isArray(raw) ? (raw[0] as unknown) : raw;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isFinite(n)) {
+    throw new PipelineError(
+      `training diverged: ${name}=${String(v)} at epoch ${epoch}`,
+      undefined,
+      'model-train',
+    );
+  }
+  return n;
+}
+
+function toTensors(data: ModelData, what: string): { x: tf.Tensor3D; y: tf.Tensor2D } {
+  if (data.x.length === 0) throw new PipelineError(`no ${what} samples`, undefined, 'model-train');
+  if (data.x.length !== data.y.length) {
+    throw new PipelineError(
+      `${what}: ${data.x.length} inputs but ${data.y.length} targets`,
+      undefined,
+      'model-train',
+    );
+  }
+  return {
+    x: tf.tensor3d(data.x, undefined, 'float32'),
+    y: tf.tensor2d(data.y, undefined, 'float32'),
+  };
+}
+
+/**
+ * Trains with early stopping on validation loss and leaves the model holding the best epoch's
+ * weights (what Keras's restore_best_weights does; tfjs's earlyStopping cannot). The training set
+ * is reshuffled each epoch from a seeded generator rather than tfjs's Math.random shuffle.
+ */
+export async function trainModel(
+  model: tf.LayersModel,
+  split: { train: ModelData; validation: ModelData },
+  opts: TrainOptions,
+): Promise<TrainResult> {
+  const train = toTensors(split.train, 'training');
+  const val = toTensors(split.validation, 'validation');
+  const rng = createRng(deriveSeed(opts.seed, 'shuffle'));
+  const history: EpochMetrics[] = [];
+  let best: { epoch: number; valLoss: number; weights: tf.Tensor[] } | undefined;
+  try {
+    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+      const order = tf.tensor1d(permutation(split.train.x.length, rng), 'int32');
+      const xs = tf.gather(train.x, order);
+      const ys = tf.gather(train.y, order);
+      order.dispose();
+      let logs: Record<string, unknown>;
+      try {
+        const h = await model.fit(xs, ys, {
+          epochs: 1,
+          batchSize: opts.batchSize,
+          shuffle: false,
+          validationData: [val.x, val.y],
+          verbose: 0,
+        });
+        logs = h.history;
+      } finally {
+        xs.dispose();
+        ys.dispose();
+      }
+      const row: EpochMetrics = {
+        epoch,
+        loss: metric(logs, 'loss', epoch),
+        valLoss: metric(logs, 'val_loss', epoch),
+        mae: metric(logs, 'mae', epoch),
+        valMae: metric(logs, 'val_mae', epoch),
+      };
+      history.push(row);
+      if (!best || row.valLoss < best.valLoss) {
+        best?.weights.forEach((w) => w.dispose());
+        best = { epoch, valLoss: row.valLoss, weights: model.getWeights().map((w) => w.clone()) };
+      } else if (epoch - best.epoch >= opts.patience) {
+        break;
+      }
+    }
+    if (!best) throw new PipelineError('no epoch was run', undefined, 'model-train');
+    model.setWeights(best.weights);
+    return { epochsRun: history.length, bestEpoch: best.epoch, history };
+  } finally {
+    best?.weights.forEach((w) => w.dispose());
+    for (const t of [train.x, train.y, val.x, val.y]) t.dispose();
+  }
+}
+
+/** Predicted ratios ŷ = close(t+h)/close(t), one row per input window. */
+export function predict(model: tf.LayersModel, x: number[][][]): number[][] {
+  if (x.length === 0) return [];
+  return tf.tidy(() => {
+    const out = model.predict(tf.tensor3d(x, undefined, 'float32'), { batchSize: 256 });
+    if (Array.isArray(out)) throw new Error('model has more than one output');
+    return out.arraySync() as number[][];
+  });
+}
