@@ -1,0 +1,233 @@
+/**
+ * One model version in the object store:
+ *
+ *   <prefix>/model.json      tfjs layers-model topology + weights manifest (the tfjs file format)
+ *   <prefix>/weights.bin     float32 weights
+ *   <prefix>/meta.json       normalisation, columns, lookback, horizons, config hash, window, metrics
+ *   <prefix>/reference.json  training-window feature values, the baseline for drift checks
+ *   <prefix>/manifest.json   size + sha256 of each file above; written last
+ *
+ * A version is loadable only once its manifest exists, and every file is checked against it, so a
+ * save that died halfway (or a file changed since) is an error, never a silently different model.
+ */
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import type { ObjectStore } from '../ports/object-store/port.js';
+import { PipelineError } from '../types.js';
+// Registers the custom layer, so models that contain it deserialise.
+import './seeded-dropout.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const ruleSchema = z.enum(['price', 'logVolume', 'perRowClose', 'obvFlow', 'standard']);
+const metricsSchema = z.object({
+  n: z.number().int().min(1),
+  mae: z.number(),
+  mape: z.number(),
+  rmse: z.number(),
+  directionalAccuracy: z.number().min(0).max(1),
+  naiveMae: z.number(),
+  mase: z.number().nullable(),
+});
+
+export const modelVersionMetaSchema = z
+  .object({
+    formatVersion: z.literal(1),
+    columns: z.array(z.string().min(1)).min(1),
+    rules: z.array(ruleSchema),
+    scaler: z.object({ mean: z.array(z.number()), std: z.array(z.number().positive()) }),
+    lookback: z.number().int().min(1),
+    horizons: z.array(z.number().int().min(1)).min(1),
+    configHash: z.string().min(1),
+    /** First and last as-of dates of the training samples. */
+    trainWindow: z.object({ first: isoDate, last: isoDate }),
+    backend: z.string().min(1),
+    metrics: z.array(
+      z.object({ horizon: z.number().int().min(1), model: metricsSchema, naive: metricsSchema }),
+    ),
+  })
+  .refine(
+    (m) =>
+      m.rules.length === m.columns.length &&
+      m.scaler.mean.length === m.columns.length &&
+      m.scaler.std.length === m.columns.length,
+    { message: 'rules and scaler must have one entry per column' },
+  );
+export type ModelVersionMeta = z.infer<typeof modelVersionMetaSchema>;
+
+export const referenceSampleSchema = z.object({
+  dates: z.array(isoDate),
+  /** Raw feature values per column, aligned with `dates`. */
+  columns: z.record(z.string(), z.array(z.number())),
+});
+export type ReferenceSample = z.infer<typeof referenceSampleSchema>;
+
+export interface ModelVersionArtifacts {
+  model: tf.LayersModel;
+  meta: ModelVersionMeta;
+  reference: ReferenceSample;
+}
+
+const FILES = ['model.json', 'weights.bin', 'meta.json', 'reference.json'] as const;
+const fileEntry = z.object({ bytes: z.number().int().min(0), sha256: z.string().length(64) });
+const manifestSchema = z.object({
+  formatVersion: z.literal(1),
+  files: z.object({
+    'model.json': fileEntry,
+    'weights.bin': fileEntry,
+    'meta.json': fileEntry,
+    'reference.json': fileEntry,
+  }),
+});
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const keyOf = (prefix: string, file: string): string => `${prefix.replace(/\/+$/, '')}/${file}`;
+const utf8 = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
+
+function fail(message: string): never {
+  throw new PipelineError(message, undefined, 'model-artifacts');
+}
+
+async function serialiseModel(
+  model: tf.LayersModel,
+): Promise<{ json: Uint8Array; weights: Uint8Array }> {
+  let out: { json: Uint8Array; weights: Uint8Array } | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      if (!a.weightData || !a.weightSpecs) fail('tfjs produced no weights to save');
+      const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(a.weightData));
+      const json = utf8({
+        modelTopology: a.modelTopology,
+        format: a.format,
+        generatedBy: a.generatedBy,
+        convertedBy: a.convertedBy ?? null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+      });
+      out = { json, weights };
+      return Promise.resolve({
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          weightDataBytes: weights.byteLength,
+        },
+      });
+    }),
+  );
+  if (!out) fail('tfjs did not call the save handler');
+  return out;
+}
+
+/**
+ * Writes a version under `prefix` and returns the URI of its folder. Refuses to overwrite a
+ * version that already has a manifest: a published version never changes.
+ */
+export async function saveModelVersion(
+  store: ObjectStore,
+  prefix: string,
+  version: ModelVersionArtifacts,
+): Promise<string> {
+  const meta = modelVersionMetaSchema.parse(version.meta);
+  const reference = referenceSampleSchema.parse(version.reference);
+  if (await store.get(keyOf(prefix, 'manifest.json'))) {
+    fail(`model version already exists at ${store.uri(keyOf(prefix, 'manifest.json'))}`);
+  }
+  const { json, weights } = await serialiseModel(version.model);
+  const contents: Record<(typeof FILES)[number], Uint8Array> = {
+    'model.json': json,
+    'weights.bin': weights,
+    'meta.json': utf8(meta),
+    'reference.json': utf8(reference),
+  };
+  for (const f of FILES) await store.put(keyOf(prefix, f), contents[f]);
+  const files = Object.fromEntries(
+    FILES.map((f) => [f, { bytes: contents[f].byteLength, sha256: sha256(contents[f]) }]),
+  );
+  await store.put(keyOf(prefix, 'manifest.json'), utf8({ formatVersion: 1, files }));
+  return store.uri(prefix.replace(/\/+$/, ''));
+}
+
+function parseJson<T>(bytes: Uint8Array, schema: z.ZodType<T>, what: string): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (e) {
+    fail(`${what} is not JSON: ${(e as Error).message}`);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    fail(
+      `${what} is invalid: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return r.data;
+}
+
+const modelJsonSchema = z.object({
+  modelTopology: z.record(z.string(), z.unknown()),
+  weightsManifest: z
+    .array(
+      z.object({
+        paths: z.array(z.string()),
+        weights: z.array(
+          z.object({
+            name: z.string(),
+            shape: z.array(z.number().int()),
+            dtype: z.enum(['float32', 'int32', 'bool']),
+          }),
+        ),
+      }),
+    )
+    .length(1),
+});
+
+export async function loadModelVersion(
+  store: ObjectStore,
+  prefix: string,
+): Promise<ModelVersionArtifacts> {
+  const manifestKey = keyOf(prefix, 'manifest.json');
+  const manifestBytes = await store.get(manifestKey);
+  if (!manifestBytes) {
+    fail(
+      `no model version at ${store.uri(manifestKey)}: manifest.json is missing (never saved, or the save did not finish)`,
+    );
+  }
+  const manifest = parseJson(manifestBytes, manifestSchema, `${store.uri(manifestKey)}`);
+  const read = async (f: (typeof FILES)[number]): Promise<Uint8Array> => {
+    const key = keyOf(prefix, f);
+    const bytes = await store.get(key);
+    if (!bytes) fail(`${store.uri(key)} is listed in the manifest but missing`);
+    const want = manifest.files[f];
+    if (bytes.byteLength !== want.bytes || sha256(bytes) !== want.sha256) {
+      fail(`${store.uri(key)} does not match its manifest entry (size or sha256 differs)`);
+    }
+    return bytes;
+  };
+  const [modelBytes, weights, metaBytes, refBytes] = (await Promise.all(FILES.map(read))) as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ];
+  const meta = parseJson(metaBytes, modelVersionMetaSchema, keyOf(prefix, 'meta.json'));
+  const reference = parseJson(refBytes, referenceSampleSchema, keyOf(prefix, 'reference.json'));
+  const modelJson = parseJson(modelBytes, modelJsonSchema, keyOf(prefix, 'model.json'));
+  const weightData = weights.buffer.slice(
+    weights.byteOffset,
+    weights.byteOffset + weights.byteLength,
+  ) as ArrayBuffer;
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: modelJson.modelTopology,
+      weightSpecs: modelJson.weightsManifest[0]?.weights ?? [],
+      weightData,
+    }),
+  );
+  const expected = [meta.lookback, meta.columns.length];
+  const shape = model.inputs[0]?.shape.slice(1);
+  if (JSON.stringify(shape) !== JSON.stringify(expected)) {
+    fail(
+      `model input shape ${JSON.stringify(shape)} does not match meta (lookback, columns) ${JSON.stringify(expected)}`,
+    );
+  }
+  return { model, meta, reference };
+}
