@@ -18,6 +18,13 @@ echo "MLflow UI: http://127.0.0.1:$PORT  (store: $DATA/mlflow.db, artifacts: $DA
 echo "Use it:    export MLFLOW_TRACKING_URI=http://127.0.0.1:$PORT"
 # The job runner (huey consumers for GenAI scorers) is a dozen extra processes this pipeline never uses.
 export MLFLOW_SERVER_ENABLE_JOB_EXECUTION="${MLFLOW_SERVER_ENABLE_JOB_EXECUTION:-false}"
+# With `--app-name basic-auth` the server needs a stable CSRF key; keep one beside the store.
+if [[ " $* " == *" basic-auth "* && -z "${MLFLOW_FLASK_SERVER_SECRET_KEY:-}" ]]; then
+  KEY_FILE="$DATA/flask-secret-key"
+  [[ -s "$KEY_FILE" ]] || (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$KEY_FILE")
+  MLFLOW_FLASK_SERVER_SECRET_KEY="$(cat "$KEY_FILE")"
+  export MLFLOW_FLASK_SERVER_SECRET_KEY
+fi
 # The server's own security middleware already accepts Host 127.0.0.1/localhost; no --allowed-hosts needed.
 exec "$ROOT/.venv/mlflow/bin/mlflow" server \
   --backend-store-uri "sqlite:///$DATA/mlflow.db" \

@@ -131,6 +131,8 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
       ].join('\n'),
     );
     env.MLFLOW_AUTH_CONFIG_PATH = ini;
+    // The auth app refuses to start without a static key for its CSRF protection.
+    env.MLFLOW_FLASK_SERVER_SECRET_KEY = randomBytes(24).toString('hex');
     args.push('--app-name', 'basic-auth');
   }
   const logPath = join(dir, 'server.log');
