@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_BATCH_LIMITS, planLogBatches } from '../../pipelines/ports/tracking/mlflow-batch.js';
 import type { MlflowRun } from '../../pipelines/ports/tracking/mlflow-client.js';
+import { MlflowError } from '../../pipelines/ports/tracking/mlflow-error.js';
 import {
   createMlflowTracker,
   KEY_HASH_TAG,
@@ -17,6 +18,7 @@ import {
   type MlflowTracker,
 } from '../../pipelines/ports/tracking/mlflow.js';
 import type { MetricPoint, RunRecord } from '../../pipelines/ports/tracking/port.js';
+import { backoffDelay, withRetry } from '../../pipelines/ports/tracking/retry.js';
 import { startMlflowServer, type MlflowServer } from '../support/mlflow-server.js';
 
 let seq = 0;
@@ -105,11 +107,64 @@ describe('planLogBatches', () => {
   });
 });
 
+describe('withRetry', () => {
+  const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 250 };
+  const transient = new MlflowError('down', 'GET /x', 503, undefined);
+  const permanent = new MlflowError('bad', 'GET /x', 400, 'INVALID_PARAMETER_VALUE');
+
+  it('retries transient failures with capped, jittered exponential delays, then gives up', async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    const fail = () => {
+      calls++;
+      return Promise.reject(transient);
+    };
+    await expect(
+      withRetry(
+        fail,
+        (e) => e instanceof MlflowError && e.retryable,
+        policy,
+        (ms) => {
+          delays.push(ms);
+          return Promise.resolve();
+        },
+      ),
+    ).rejects.toBe(transient);
+    expect(calls).toBe(4);
+    expect(delays).toHaveLength(3);
+    [100, 200, 250].forEach((cap, i) => {
+      expect(delays[i]).toBeGreaterThanOrEqual(0);
+      expect(delays[i]).toBeLessThanOrEqual(cap);
+    });
+    expect(backoffDelay(3, policy, () => 1)).toBe(250);
+    expect(backoffDelay(2, policy, () => 0.5)).toBe(100);
+  });
+
+  it('does not retry a permanent failure and returns the first success', async () => {
+    let calls = 0;
+    const sleep = () => Promise.resolve();
+    const isRetryable = (e: unknown) => e instanceof MlflowError && e.retryable;
+    await expect(
+      withRetry(() => (calls++, Promise.reject(permanent)), isRetryable, policy, sleep),
+    ).rejects.toBe(permanent);
+    expect(calls).toBe(1);
+    calls = 0;
+    const ok = await withRetry(
+      () => (++calls < 3 ? Promise.reject(transient) : Promise.resolve('ok')),
+      isRetryable,
+      policy,
+      sleep,
+    );
+    expect([ok, calls]).toEqual(['ok', 3]);
+  });
+});
+
 describe('MLflow tracker against a real server', () => {
   let server: MlflowServer;
   let tracker: MlflowTracker;
   let outboxDir: string;
   const logged: string[] = [];
+  const outboxFiles = (): string[] => readdirSync(outboxDir).filter((f) => f.endsWith('.json'));
 
   beforeAll(async () => {
     server = await startMlflowServer();
@@ -237,16 +292,22 @@ describe('MLflow tracker against a real server', () => {
     const warnings = logged.length;
     const id = await tracker.logRun(r);
     expect(id).toBe(`${OUTBOX_PREFIX}${r.key}`);
-    expect(readdirSync(outboxDir).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(outboxFiles()).toHaveLength(1);
     expect(logged.slice(warnings).join('\n')).toMatch(/outbox/);
     // A second record while still down waits beside the first; delivery later must not duplicate either.
     const r2 = record();
     expect(await tracker.logRun(r2)).toBe(`${OUTBOX_PREFIX}${r2.key}`);
+    expect(await tracker.logRun(r2)).toBe(`${OUTBOX_PREFIX}${r2.key}`);
+    expect(outboxFiles()).toHaveLength(2);
     expect(await tracker.syncOutbox()).toEqual({ delivered: 0, remaining: 2 });
 
     await server.restart();
-    expect(await tracker.syncOutbox()).toEqual({ delivered: 2, remaining: 0 });
-    expect(readdirSync(outboxDir).filter((f) => f.endsWith('.json'))).toHaveLength(0);
+    // The next logRun delivers what waits in the outbox before its own record.
+    const r3 = record();
+    const id3 = await tracker.logRun(r3);
+    expect(id3.startsWith(OUTBOX_PREFIX)).toBe(false);
+    expect(outboxFiles()).toHaveLength(0);
+    expect(await tracker.syncOutbox()).toEqual({ delivered: 0, remaining: 0 });
     const runs = await runsWithKey(tracker, r.experiment, r.key);
     expect(runs).toHaveLength(1);
     const run = runs[0]!;
@@ -258,17 +319,6 @@ describe('MLflow tracker against a real server', () => {
     expect(await tracker.logRun(r)).toBe(run.info.run_id);
     expect(await runsWithKey(tracker, r.experiment, r.key)).toHaveLength(1);
     expect(await runsWithKey(tracker, r2.experiment, r2.key)).toHaveLength(1);
-  });
-
-  it('delivers the outbox at the start of the next logRun', async () => {
-    const r = record();
-    await server.halt();
-    expect(await tracker.logRun(r)).toBe(`${OUTBOX_PREFIX}${r.key}`);
-    await server.restart();
-    const next = record();
-    const id = await tracker.logRun(next);
-    expect(id.startsWith(OUTBOX_PREFIX)).toBe(false);
-    expect(readdirSync(outboxDir).filter((f) => f.endsWith('.json'))).toHaveLength(0);
-    expect(await runsWithKey(tracker, r.experiment, r.key)).toHaveLength(1);
+    expect(await runsWithKey(tracker, r3.experiment, r3.key)).toHaveLength(1);
   });
 });

@@ -2,11 +2,11 @@
  * One contract for every Tracker adapter: the local folder tracker and the MLflow tracker against a
  * real MLflow server must behave the same for the pipeline.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalTracker } from '../../pipelines/ports/tracking/local.js';
+import { createLocalTracker, localRunId } from '../../pipelines/ports/tracking/local.js';
 import {
   createMlflowTracker,
   keyHash,
@@ -161,6 +161,60 @@ trackerContract(
     return Promise.resolve();
   },
 );
+
+describe('local tracker files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stockops-tracking-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const tracker = createLocalTracker({ dir });
+
+  it('writes run.json and artifacts under runs/<experiment>/<runId>, replacing them on re-delivery', async () => {
+    const r = record({
+      experiment: 'train',
+      artifacts: [
+        { path: 'model/model.json', data: new TextEncoder().encode('v1') },
+        { path: 'model/old.bin', data: new Uint8Array([1, 2, 3]) },
+      ],
+    });
+    const id = await tracker.logRun(r);
+    expect(id).toBe(localRunId(r.key));
+    const runDir = join(dir, 'runs', 'train', id);
+    const again = {
+      ...r,
+      artifacts: [{ path: 'model/model.json', data: new TextEncoder().encode('v2') }],
+    };
+    expect(await tracker.logRun(again)).toBe(id);
+    const saved = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(saved).toMatchObject({ runId: id, key: r.key, params: r.params, metrics: r.metrics });
+    expect(readFileSync(join(runDir, 'artifacts/model/model.json'), 'utf8')).toBe('v2');
+    expect(existsSync(join(runDir, 'artifacts/model/old.bin'))).toBe(false);
+  });
+
+  it('refuses artifact paths that leave the run folder', async () => {
+    for (const path of ['../escape.txt', '/abs.txt', 'a/../../b', 'a//b']) {
+      await expect(
+        tracker.logRun(record({ artifacts: [{ path, data: new Uint8Array([0]) }] })),
+      ).rejects.toThrow(/artifact path/);
+    }
+  });
+
+  it('keeps one model per registry file, complete JSON after concurrent updates', async () => {
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        tracker.registry.createVersion('stockops-SPY', { source: `gs://b/SPY/v${i}`, tags: {} }),
+      ),
+    );
+    expect(created.map((v) => Number(v.version)).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+    const file = JSON.parse(readFileSync(join(dir, 'registry', 'stockops-SPY.json'), 'utf8')) as {
+      versions: unknown[];
+    };
+    expect(file.versions).toHaveLength(8);
+  });
+});
 
 let server: MlflowServer | undefined;
 const outboxDir = mkdtempSync(join(tmpdir(), 'stockops-outbox-'));

@@ -7,7 +7,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { LOG_BATCH_LIMITS, planLogBatches, type KeyValue, type LogBatch } from './mlflow-batch.js';
-import { MlflowError, redact } from './mlflow-error.js';
+import { BAD_RESPONSE, EXPERIMENT_DELETED, MlflowError, redact } from './mlflow-error.js';
 
 export interface MlflowClientOptions {
   /** Tracking server base URL; userinfo in it (`https://user:pass@host`) is used as basic auth. */
@@ -236,6 +236,8 @@ export class MlflowClient {
       this.fail(
         `${method} ${path}`,
         `unexpected response shape (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})`,
+        undefined,
+        BAD_RESPONSE,
       );
     }
     return parsed.data;
@@ -287,6 +289,8 @@ export class MlflowClient {
         this.fail(
           'GET /api/2.0/mlflow/experiments/get-by-name',
           `experiment "${name}" is deleted; restore it in MLflow or choose another experiment name`,
+          undefined,
+          EXPERIMENT_DELETED,
         );
       }
       return found.experiment_id;
@@ -429,7 +433,12 @@ export class MlflowClient {
     const url = `${ARTIFACTS_API}/${proxiedArtifactRoot(artifactUri)}/${encodeArtifactPath(path)}`;
     const body = await this.call('GET', url, { binary: true });
     if (!(body instanceof ArrayBuffer) && !Buffer.isBuffer(body)) {
-      this.fail(`GET ${ARTIFACTS_API}/...`, 'artifact download did not return bytes');
+      this.fail(
+        `GET ${ARTIFACTS_API}/...`,
+        'artifact download did not return bytes',
+        undefined,
+        BAD_RESPONSE,
+      );
     }
     return new Uint8Array(body);
   }

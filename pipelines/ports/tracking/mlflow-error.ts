@@ -1,3 +1,13 @@
+/** Codes for failures found on this side, which another try would only repeat. */
+export const BAD_RESPONSE = 'BAD_RESPONSE';
+export const EXPERIMENT_DELETED = 'EXPERIMENT_DELETED';
+const LOCAL_CODES = new Set([
+  BAD_RESPONSE,
+  EXPERIMENT_DELETED,
+  'ERR_INVALID_URL',
+  'ERR_BAD_OPTION',
+]);
+
 /**
  * The one error the MLflow client throws. It names the endpoint, the HTTP status and MLflow's
  * error_code, and never carries request config, headers or a URL with credentials in it.
@@ -18,7 +28,7 @@ export class MlflowError extends Error {
 
   /** Worth another try: the server was unreachable, overloaded or failed on its side. */
   get retryable(): boolean {
-    if (this.status === undefined) return this.errorCode !== 'INVALID_REQUEST';
+    if (this.status === undefined) return !LOCAL_CODES.has(this.errorCode ?? '');
     return this.status >= 500 || this.status === 429 || this.status === 408;
   }
 
