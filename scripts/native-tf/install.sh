@@ -26,8 +26,8 @@ cd "$ROOT"
 export PATH="$ROOT/node_modules/.bin:$PATH"
 
 TFJS_NODE_VERSION='4.22.0'
-# Newest first. 2.21.0 is the version verified here (scripts/native-tf/README.md); the others are
-# fallbacks whose wheels carry the same C API layout.
+# Newest first. 2.21.0 passed the native/wasm parity test (tests/unit/backend.test.ts); 2.20.0 and
+# 2.18.1 were built and smoke-tested the same way; 2.19.1 has not been tried.
 TF_CANDIDATES="${NATIVE_TF_VERSION:-2.21.0 2.20.0 2.19.1 2.18.1}"
 # The wheel's C libraries do not depend on Python, so the wheel's Python tag is pinned instead of
 # following the local interpreter: every machine downloads the same file.
