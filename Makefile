@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install build demo run test lint format typecheck deploy mlflow bench clean
+.PHONY: install native-tf build demo run test lint format typecheck deploy mlflow bench keras-venv clean
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -13,16 +13,21 @@ $(STAMP): package.json package-lock.json
 
 install: $(STAMP)
 
+# The native TensorFlow backend, built offline from PyPI's tensorflow-cpu wheel (cached in .cache/).
+# Never fails the caller: when it cannot be built the pipeline uses wasm. STOCKOPS_NATIVE_TF=0 skips it.
+native-tf: install
+	scripts/native-tf/install.sh
+
 build: install
 	tsc -p tsconfig.build.json
 
-demo: build
+demo: build native-tf
 	node dist/pipelines/cli.js demo
 
-run: build
+run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
 
-test: install
+test: install native-tf
 	vitest run
 
 lint: install
