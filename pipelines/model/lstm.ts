@@ -43,7 +43,9 @@ export function buildModel(spec: ModelSpec): tf.Sequential {
       // The targets are price ratios close(t+h)/close(t) > 0, so a ReLU output is never wrong-signed.
       activation: 'relu',
       kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'dense/kernel') }),
-      biasInitializer: 'zeros',
+      // Keras would start at 0, i.e. forecasting a price of 0 and spending the first epochs
+      // learning that ratios sit near 1. Starting at 1 starts from the no-change forecast.
+      biasInitializer: 'ones',
     }),
   );
   model.compile({

@@ -64,6 +64,8 @@ describe('buildModel', () => {
     expect(bias.slice(0, 8)).toEqual(new Array(8).fill(0));
     expect(bias.slice(8, 16)).toEqual(new Array(8).fill(1));
     expect(bias.slice(16)).toEqual(new Array(16).fill(0));
+    // The output starts from the no-change forecast (ratio 1), not from a price of 0.
+    expect(Array.from(dense?.getWeights()[1]?.dataSync() ?? [])).toEqual([1, 1]);
     model.dispose();
   });
 
