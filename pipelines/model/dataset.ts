@@ -193,6 +193,11 @@ export interface Split {
 
 /** Chronological split of the fully labelled samples: oldest → train, newest → test. No shuffling. */
 export function splitChronological(samples: readonly Sample[], opts: SplitOptions): Split {
+  samples.forEach((s, i) => {
+    const prev = samples[i - 1];
+    if (prev && !(prev.asOf < s.asOf))
+      fail(`samples out of date order: ${prev.asOf} then ${s.asOf}`);
+  });
   const labelled = samples.filter((s) => s.y.every((v) => v !== null));
   const n = labelled.length;
   const nTest = Math.max(1, Math.round(n * opts.testFraction));

@@ -224,6 +224,10 @@ describe('splitChronological', () => {
         gap: 5,
       }),
     ).toThrow(/too few/);
+    const shuffled = [...ds.samples.slice(10, 20), ...ds.samples.slice(0, 10)];
+    expect(() =>
+      splitChronological(shuffled, { validationFraction: 0.2, testFraction: 0.2, gap: 0 }),
+    ).toThrow(/out of date order/);
   });
 
   it('fits the scaler on training rows only: changing later data leaves it unchanged', () => {
