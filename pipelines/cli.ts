@@ -3,8 +3,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { openCatalog } from './catalog.js';
 import { addCommonFlags, configFrom, type CommonFlags } from './cli/options.js';
-import { formatTable } from './cli/table.js';
-import { ConfigError } from './config.js';
+import { ConfigError, type Config } from './config.js';
+import { backfill } from './backfill.js';
+import { runDemo } from './cli/demo.js';
+import { summaryTable } from './cli/summary.js';
 import { runDaily, type RunSummary, type TickerResult } from './daily.js';
 import { createLogger } from './log.js';
 
@@ -24,12 +26,14 @@ function progress(r: TickerResult, done: number, total: number): void {
 
 function printSummary(s: RunSummary): void {
   console.log(`run ${s.runId} for ${s.date}`);
-  console.log(
-    formatTable(
-      ['ticker', 'status', 'bars', 'last bar', 'quarantined', 'feature rows', 'error'],
-      s.results.map((r) => [r.ticker, r.status, r.bars, r.lastBar, r.quarantined, r.featureRows, r.error]),
-    ),
-  );
+  console.log(summaryTable(s.results));
+}
+
+function whereResults(c: Config): string {
+  const w = c.warehouse.kind === 'duckdb' ? c.warehouse.path : `${c.warehouse.projectId}.${c.warehouse.dataset}`;
+  const o = c.objectStore.kind === 'local' ? c.objectStore.dir : `gs://${c.objectStore.bucket}`;
+  const t = c.tracking.kind === 'local' ? c.tracking.dir : c.tracking.uri;
+  return `warehouse: ${w}\nartifacts: ${o}\ntracking:  ${t}`;
 }
 
 const program = new Command('stockops').description(
@@ -52,6 +56,47 @@ addCommonFlags(
     await cat.close();
   }
 });
+
+addCommonFlags(
+  program
+    .command('backfill')
+    .description('replay the daily run for each trading day in a range, point in time')
+    .requiredOption('--from <YYYY-MM-DD>', 'first run date', isoDate)
+    .requiredOption('--to <YYYY-MM-DD>', 'last run date', isoDate),
+).action(async (flags: CommonFlags & { from: string; to: string }) => {
+  const config = configFrom(flags, process.env);
+  const cat = await openCatalog(config, { log: createLogger() });
+  try {
+    const days = await backfill(cat, { from: flags.from, to: flags.to }, (s) =>
+      cat.log.info('day done', { date: s.date, failed: s.results.filter((r) => r.status === 'failed').length }),
+    );
+    const last = days.at(-1);
+    if (last) printSummary(last);
+    console.log(`${days.length} trading days replayed\n${whereResults(config)}`);
+    if (days.some((d) => d.results.some((r) => r.status === 'failed'))) process.exitCode = 2;
+  } finally {
+    await cat.close();
+  }
+});
+
+program
+  .command('demo')
+  .description('the whole batch on embedded defaults, no network: backfill, then run as of the last date')
+  .option('--config <file>', 'demo config', 'stockops.demo.json')
+  .option('--sessions <n>', 'trading sessions to backfill before the last date', '20')
+  .action(async (flags: { config: string; sessions: string }) => {
+    const log = createLogger();
+    const demo = await runDemo({
+      configFile: flags.config,
+      backfillSessions: Number(flags.sessions),
+      env: process.env,
+      log,
+      progress,
+    });
+    console.log(summaryTable(demo.results));
+    console.log(`\n${whereResults(demo.config)}\ndemo took ${demo.seconds.toFixed(0)} s`);
+    if (demo.results.some((r) => r.status === 'failed')) process.exitCode = 2;
+  });
 
 program.parseAsync().catch((e: unknown) => {
   const err = e as Error;

@@ -100,8 +100,8 @@ export const configSchema = z.object({
     /** Retrain when realised MASE exceeds 1 + this margin (worse than the naive forecast). */
     naiveMargin: z.number().min(0),
     accuracyWindow: z.number().int().min(1),
-    /** Drift alone retrains at most this often: a short current window against a long reference stays "drifted" for a while. */
-    minDriftRetrainDays: z.number().int().min(0),
+    /** Drift or poor accuracy retrain at most this often: both stay true for a while after a retrain. */
+    retrainCooldownDays: z.number().int().min(0),
     backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
   }),
   drift: z.object({
@@ -153,7 +153,7 @@ function defaults(dataDir: string): Config {
       maxAgeDays: 30,
       naiveMargin: 0.1,
       accuracyWindow: 20,
-      minDriftRetrainDays: 5,
+      retrainCooldownDays: 5,
       backend: 'auto',
     },
     drift: { currentDays: 30, minCurrentRows: 20, datasetShare: 0.5 },

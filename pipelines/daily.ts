@@ -6,10 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Catalog } from './catalog.js';
+import { driftStep } from './drift/step.js';
 import { featuresStep } from './features/step.js';
+import { forecastStep } from './forecast/step.js';
 import { ingestStep } from './ingest/step.js';
+import { selectBackend, type BackendSelection } from './model/backend.js';
+import { modelStep } from './model/step.js';
+import { recordStep } from './record/step.js';
 import { stage, StageFailed, type StageContext } from './record/runs.js';
-import type { Stage } from './types.js';
+import { PipelineError, type Stage } from './types.js';
 
 export interface DailyRequest {
   /** The run date D: only bars up to and including D are used. */
@@ -27,6 +32,26 @@ export interface TickerResult {
   lastBar?: string;
   quarantined?: number;
   featureRows?: number;
+  /** The as-of date D actually used: the last bar on or before the run date. */
+  asOf?: string;
+  decision?: 'train' | 'load';
+  reason?: string;
+  modelVersion?: string;
+  promoted?: boolean;
+  forecasts?: { horizon: number; targetDate: string; predictedClose: number; baseClose: number }[];
+  /** MASE of the serving version on its own test split, per horizon (naive = 1). */
+  testMase?: (number | null)[];
+  /** Realised MASE in the ledger over the accuracy window, per horizon. */
+  realisedMase?: { horizon: number; n: number; mase: number | null }[];
+  driftShare?: number | null;
+  datasetDrift?: boolean | null;
+  backend?: string;
+}
+
+let backend: Promise<BackendSelection> | undefined;
+/** The TensorFlow.js backend is chosen once per process: the fastest that loads. */
+export function ensureBackend(pref: Parameters<typeof selectBackend>[0]): Promise<BackendSelection> {
+  return (backend ??= selectBackend(pref));
 }
 
 export interface RunSummary {
@@ -60,14 +85,63 @@ export async function runTicker(ctx: StageContext): Promise<TickerResult> {
     () => featuresStep(cat, ticker, ingested.bars, ingested.revised),
     (r) => ({ rows: r.written }),
   );
-  return {
-    ticker,
-    status: 'ok',
-    bars: ingested.bars.length,
-    lastBar: ingested.bars.at(-1)?.date,
-    quarantined: ingested.quarantined,
-    featureRows: features.rows.length,
-  };
+  const asOf = ingested.bars.at(-1)?.date;
+  if (!asOf) throw new StageFailed('ingest', new PipelineError('no bars on or before the run date', ticker));
+  const { name: backendName } = await ensureBackend(cat.config.model.backend);
+  const sctx = { runId, backend: backendName };
+
+  const model = await stage(
+    ctx,
+    'model',
+    () => modelStep(cat, ticker, asOf, ingested.bars, features.rows, sctx),
+    (m) => ({ message: `${m.decision}: ${m.reason}` }),
+  );
+  try {
+    const predictions = await stage(
+      ctx,
+      'forecast',
+      () => forecastStep(cat, ticker, asOf, ingested.bars, features.rows, model.serving, runId),
+      (p) => ({ rows: p.length }),
+    );
+    const drift = await stage(
+      ctx,
+      'drift',
+      () => driftStep(cat, ticker, asOf, ingested.bars, features.rows, model.serving),
+      (d) => ({ rows: d.rows.length, message: `drift share ${d.report.driftShare ?? 'n/a'} (${d.report.status})` }),
+    );
+    const recorded = await stage(
+      ctx,
+      'record',
+      () => recordStep(cat, ticker, asOf, ingested.bars, model, predictions, drift, sctx),
+      (r) => ({ rows: r.outcomes }),
+    );
+    return {
+      ticker,
+      status: 'ok',
+      bars: ingested.bars.length,
+      lastBar: asOf,
+      quarantined: ingested.quarantined,
+      featureRows: features.rows.length,
+      asOf,
+      decision: model.decision,
+      reason: model.reason,
+      modelVersion: model.serving.label,
+      promoted: model.promoted,
+      forecasts: predictions.map((p) => ({
+        horizon: p.horizon,
+        targetDate: p.target_date,
+        predictedClose: p.predicted_close,
+        baseClose: p.base_close,
+      })),
+      testMase: model.serving.artifacts.meta.metrics.map((m) => m.model.mase),
+      realisedMase: recorded.ledger.map((l) => ({ horizon: l.horizon, n: l.n, mase: l.mase })),
+      driftShare: drift.report.driftShare,
+      datasetDrift: drift.report.datasetDrift,
+      backend: backendName,
+    };
+  } finally {
+    model.serving.artifacts.model.dispose();
+  }
 }
 
 export async function runDaily(

@@ -17,7 +17,9 @@ export interface DecisionInput {
   lastDatasetDrift: boolean | null;
   /** The champion's realised MASE over its latest outcomes, with how many there were. */
   realised?: { mase: number | null; n: number };
-  policy: Pick<Config['model'], 'maxAgeDays' | 'naiveMargin' | 'accuracyWindow' | 'minDriftRetrainDays'>;
+  /** The latest earlier day this ticker trained, promoted or not: the cooldown counts from it. */
+  lastTrainedOn?: string;
+  policy: Pick<Config['model'], 'maxAgeDays' | 'naiveMargin' | 'accuracyWindow' | 'retrainCooldownDays'>;
 }
 
 export type Decision = { action: 'train' | 'load'; reason: string };
@@ -32,12 +34,15 @@ export function decideTrainOrLoad(i: DecisionInput): Decision {
   if (age > i.policy.maxAgeDays) {
     return { action: 'train', reason: `champion is ${age} days old (max ${i.policy.maxAgeDays})` };
   }
-  if (i.lastDatasetDrift === true && age >= i.policy.minDriftRetrainDays) {
+  // A challenger that lost leaves the champion old; counting from the attempt stops a daily retrain loop.
+  const since = i.lastTrainedOn && i.lastTrainedOn > c.trainedThrough ? i.lastTrainedOn : c.trainedThrough;
+  const cooled = differenceInCalendarDays(parseISO(i.asOf), parseISO(since)) >= i.policy.retrainCooldownDays;
+  if (i.lastDatasetDrift === true && cooled) {
     return { action: 'train', reason: 'dataset drift at the last check' };
   }
   const r = i.realised;
   const limit = 1 + i.policy.naiveMargin;
-  if (r && r.n >= i.policy.accuracyWindow && r.mase !== null && r.mase > limit) {
+  if (cooled && r && r.n >= i.policy.accuracyWindow && r.mase !== null && r.mase > limit) {
     return {
       action: 'train',
       reason: `realised MASE ${r.mase.toFixed(3)} over ${r.n} outcomes is worse than naive (limit ${limit.toFixed(2)})`,

@@ -7,7 +7,7 @@ const base: DecisionInput = {
   champion: { version: 'v1', trainedThrough: '2020-04-01', configHash: 'h1' },
   lastDatasetDrift: false,
   realised: { mase: 0.95, n: 20 },
-  policy: { maxAgeDays: 30, naiveMargin: 0.1, accuracyWindow: 20, minDriftRetrainDays: 5 },
+  policy: { maxAgeDays: 30, naiveMargin: 0.1, accuracyWindow: 20, retrainCooldownDays: 5 },
 };
 
 describe('train or load', () => {
@@ -35,8 +35,12 @@ describe('train or load', () => {
   it('does not retrain on accuracy with fewer outcomes than the window, nor on unknown drift', () => {
     expect(decideTrainOrLoad({ ...base, realised: { mase: 3, n: 19 } }).action).toBe('load');
     expect(decideTrainOrLoad({ ...base, lastDatasetDrift: null }).action).toBe('load');
-    // Drift right after a retrain does not retrain again until minDriftRetrainDays have passed.
+    // Drift or poor accuracy right after a retrain wait for retrainCooldownDays; age and config do not.
     expect(decideTrainOrLoad({ ...base, asOf: '2020-04-05', lastDatasetDrift: true }).action).toBe('load');
+    expect(decideTrainOrLoad({ ...base, asOf: '2020-04-05', realised: { mase: 2, n: 20 } }).action).toBe('load');
+    // …counted from the last training attempt, even one whose challenger lost.
+    expect(decideTrainOrLoad({ ...base, lastDatasetDrift: true, lastTrainedOn: '2020-04-14' }).action).toBe('load');
+    expect(decideTrainOrLoad({ ...base, lastDatasetDrift: true, lastTrainedOn: '2020-04-12' }).action).toBe('train');
     // Exactly at the age limit is still fresh; MASE exactly at the margin is tolerated.
     expect(decideTrainOrLoad({ ...base, asOf: '2020-05-01', realised: { mase: 1.1, n: 20 } }).action).toBe('load');
   });

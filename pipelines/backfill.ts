@@ -1,0 +1,38 @@
+/**
+ * Point-in-time backfill: replays the daily run for each trading day in a range, in date order, each
+ * day seeing only bars up to that day (ingest reads ≤ D, models trained later are never served).
+ */
+import type { Catalog } from './catalog.js';
+import { runDaily, type RunSummary, type TickerResult } from './daily.js';
+import { exchangeFor, isTradingDay } from './forecast/calendar.js';
+
+function* days(from: string, to: string): Generator<string> {
+  const d = new Date(`${from}T00:00:00Z`);
+  const end = new Date(`${to}T00:00:00Z`);
+  for (; d <= end; d.setUTCDate(d.getUTCDate() + 1)) yield d.toISOString().slice(0, 10);
+}
+
+export interface BackfillRequest {
+  from: string;
+  to: string;
+  tickers?: string[];
+}
+
+export async function backfill(
+  cat: Catalog,
+  req: BackfillRequest,
+  onDay?: (s: RunSummary) => void,
+  onTicker?: (r: TickerResult, done: number, total: number) => void,
+): Promise<RunSummary[]> {
+  if (req.from > req.to) throw new Error(`backfill: --from ${req.from} is after --to ${req.to}`);
+  const tickers = req.tickers ?? cat.config.watchlist;
+  const out: RunSummary[] = [];
+  for (const date of days(req.from, req.to)) {
+    const open = tickers.filter((t) => isTradingDay(date, exchangeFor(t)));
+    if (!open.length) continue;
+    const s = await runDaily(cat, { date, tickers: open }, onTicker);
+    out.push(s);
+    onDay?.(s);
+  }
+  return out;
+}

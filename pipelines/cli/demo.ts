@@ -1,0 +1,58 @@
+/**
+ * `stockops demo`: the whole daily batch on embedded defaults with no network. Backfills the last
+ * sessions of each ticker's data so the ledger has outcomes, then runs as of the last date in the data.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { backfill } from '../backfill.js';
+import { openCatalog } from '../catalog.js';
+import { loadConfig, type Config } from '../config.js';
+import type { TickerResult } from '../daily.js';
+import { addTradingDays, exchangeFor } from '../forecast/calendar.js';
+import type { Logger } from '../log.js';
+import { createBundledSource } from '../ports/market-data/bundled.js';
+
+export interface DemoOptions {
+  configFile: string;
+  backfillSessions: number;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  progress?: (r: TickerResult, done: number, total: number) => void;
+}
+
+export interface DemoResult {
+  results: TickerResult[];
+  config: Config;
+  seconds: number;
+}
+
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const started = Date.now();
+  let config = loadConfig({ env: { STOCKOPS_DATA_DIR: '.data/demo', ...o.env }, file: o.configFile });
+  const csvDir = config.source.csvDir && resolve(config.source.csvDir);
+  if (config.source.kind === 'csv' && (!csvDir || !existsSync(csvDir))) {
+    o.log.warn('demo: no shared CSV folder; running the bundled S&P 500 series only', { csvDir });
+    config = { ...config, source: { ...config.source, kind: 'bundled' } };
+  }
+  const cat = await openCatalog(config, { log: o.log });
+  try {
+    const tickers = cat.market.tickers ? await cat.market.tickers() : [];
+    if (!tickers.length) tickers.push(...(await createBundledSource().tickers?.() ?? []));
+    // Each series ends on its own date: group tickers by their last bar and replay each group.
+    const groups = new Map<string, string[]>();
+    for (const t of tickers) {
+      const last = (await cat.market.fetch(t, {})).reduce((m, b) => (b.date > m ? b.date : m), '');
+      groups.set(last, [...(groups.get(last) ?? []), t]);
+    }
+    const results: TickerResult[] = [];
+    for (const [last, group] of [...groups].sort()) {
+      const from = addTradingDays(last, -o.backfillSessions, exchangeFor(group[0] ?? ''));
+      o.log.info('demo: backfill', { tickers: group.join(','), from, to: last });
+      const days = await backfill(cat, { from, to: last, tickers: group }, undefined, o.progress);
+      results.push(...(days.at(-1)?.results ?? []));
+    }
+    return { results, config, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await cat.close();
+  }
+}

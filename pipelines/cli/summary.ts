@@ -1,0 +1,28 @@
+/** The per-ticker summary table printed after a run, a backfill or the demo. */
+import type { TickerResult } from '../daily.js';
+import { formatTable } from './table.js';
+
+const fmt = (v: number | null | undefined, digits = 2): string | undefined =>
+  v === null || v === undefined ? undefined : v.toFixed(digits);
+
+export function summaryTable(results: TickerResult[]): string {
+  return formatTable(
+    ['ticker', 'as of', 'decision', 'model version', 'close D', 'predicted D+h (target)', 'test MASE', 'realised MASE (n)', 'drift share', 'status'],
+    results.map((r) => {
+      const f = r.forecasts?.at(-1);
+      const real = r.realisedMase?.at(-1);
+      return [
+        r.ticker,
+        r.asOf,
+        r.decision,
+        r.modelVersion,
+        fmt(f?.baseClose),
+        f ? `${fmt(f.predictedClose)} h${f.horizon} (${f.targetDate})` : undefined,
+        fmt(r.testMase?.at(-1), 3),
+        real ? `${fmt(real.mase, 3) ?? '–'} (${real.n})` : undefined,
+        fmt(r.driftShare),
+        r.status === 'ok' ? 'ok' : `FAILED at ${r.failedStage}: ${r.error}`,
+      ];
+    }),
+  );
+}

@@ -1,0 +1,35 @@
+/** Forecast step: the close for each horizon from bars ≤ D, with its target date on the exchange calendar. */
+import type { Catalog } from '../catalog.js';
+import type { ServingVersion } from '../model/step.js';
+import { forecastFromVersion } from '../model/version.js';
+import type { RowOf } from '../ports/warehouse/schema.js';
+import type { Bar, FeatureRow } from '../types.js';
+import { addTradingDays, exchangeFor } from './calendar.js';
+
+export async function forecastStep(
+  cat: Catalog,
+  ticker: string,
+  asOf: string,
+  bars: Bar[],
+  features: FeatureRow[],
+  serving: ServingVersion,
+  runId: string,
+): Promise<RowOf<'predictions'>[]> {
+  const f = forecastFromVersion(serving.artifacts, bars, features, asOf);
+  const ex = exchangeFor(ticker);
+  const rows = f.forecasts.map((p) => ({
+    ticker,
+    as_of_date: asOf,
+    horizon: p.horizon,
+    target_date: addTradingDays(asOf, p.horizon, ex),
+    base_close: f.base,
+    predicted_close: p.close,
+    model_version: serving.label,
+    run_id: runId,
+  }));
+  // A re-run of the day keeps the first run's id, so the rows stay exactly the same.
+  const [existing] = await cat.warehouse.select('predictions', { where: { ticker, as_of_date: asOf }, limit: 1 });
+  const stable = existing ? rows.map((r) => ({ ...r, run_id: existing.run_id })) : rows;
+  await cat.warehouse.upsert('predictions', stable);
+  return stable;
+}
