@@ -45,7 +45,9 @@ export function decodePubSub<T>(eventData: unknown, schema: z.ZodType<T>, what: 
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`);
+    const issues = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(message)'}: ${i.message}`,
+    );
     throw new BadEventError(`${what}: ${issues.join('; ')}`);
   }
   return parsed.data;

@@ -9,14 +9,19 @@ import { onSchedule, onTicker } from './handlers.js';
 // One catalog per instance: warm invocations reuse its connections.
 let catalog: Promise<Catalog> | undefined;
 const cat = () =>
-  (catalog ??= openCatalog(loadConfig({ env: process.env }), { log: createLogger({ json: true }) }));
+  (catalog ??= openCatalog(loadConfig({ env: process.env }), {
+    log: createLogger({ json: true }),
+  }));
 
 cloudEvent('stockopsSchedule', async (event: CloudEvent<unknown>) => {
   await onSchedule(decodePubSub(event.data, scheduleMessage, 'stockopsSchedule'), await cat());
 });
 
 cloudEvent('stockopsTicker', async (event: CloudEvent<unknown>) => {
-  const result = await onTicker(decodePubSub(event.data, tickerMessage, 'stockopsTicker'), await cat());
+  const result = await onTicker(
+    decodePubSub(event.data, tickerMessage, 'stockopsTicker'),
+    await cat(),
+  );
   // A failed ticker is recorded, not retried: Pub/Sub redelivery would only repeat the same failure.
   if (result.status === 'failed') (await cat()).log.error('ticker failed', { ...result });
 });

@@ -30,7 +30,10 @@ function printSummary(s: RunSummary): void {
 }
 
 function whereResults(c: Config): string {
-  const w = c.warehouse.kind === 'duckdb' ? c.warehouse.path : `${c.warehouse.projectId}.${c.warehouse.dataset}`;
+  const w =
+    c.warehouse.kind === 'duckdb'
+      ? c.warehouse.path
+      : `${c.warehouse.projectId}.${c.warehouse.dataset}`;
   const o = c.objectStore.kind === 'local' ? c.objectStore.dir : `gs://${c.objectStore.bucket}`;
   const t = c.tracking.kind === 'local' ? c.tracking.dir : c.tracking.uri;
   return `warehouse: ${w}\nartifacts: ${o}\ntracking:  ${t}`;
@@ -68,7 +71,10 @@ addCommonFlags(
   const cat = await openCatalog(config, { log: createLogger() });
   try {
     const days = await backfill(cat, { from: flags.from, to: flags.to }, (s) =>
-      cat.log.info('day done', { date: s.date, failed: s.results.filter((r) => r.status === 'failed').length }),
+      cat.log.info('day done', {
+        date: s.date,
+        failed: s.results.filter((r) => r.status === 'failed').length,
+      }),
     );
     const last = days.at(-1);
     if (last) printSummary(last);
@@ -81,7 +87,9 @@ addCommonFlags(
 
 program
   .command('demo')
-  .description('the whole batch on embedded defaults, no network: backfill, then run as of the last date')
+  .description(
+    'the whole batch on embedded defaults, no network: backfill, then run as of the last date',
+  )
   .option('--config <file>', 'demo config', 'stockops.demo.json')
   .option('--sessions <n>', 'trading sessions to backfill before the last date', '20')
   .action(async (flags: { config: string; sessions: string }) => {

@@ -15,7 +15,11 @@ const indicatorSchema = z.discriminatedUnion('kind', [
     slow: z.number().int().min(3),
     signal: z.number().int().min(2),
   }),
-  z.object({ kind: z.literal('bbands'), period: z.number().int().min(2), stdDev: z.number().positive() }),
+  z.object({
+    kind: z.literal('bbands'),
+    period: z.number().int().min(2),
+    stdDev: z.number().positive(),
+  }),
   z.object({ kind: z.literal('atr'), period: z.number().int().min(2) }),
   z.object({ kind: z.literal('obv') }),
   z.object({
@@ -48,7 +52,11 @@ const warehouseSchema = z.discriminatedUnion('kind', [
 ]);
 const objectStoreSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), dir: z.string().min(1) }),
-  z.object({ kind: z.literal('gcs'), bucket: z.string().min(1), apiEndpoint: z.string().url().optional() }),
+  z.object({
+    kind: z.literal('gcs'),
+    bucket: z.string().min(1),
+    apiEndpoint: z.string().url().optional(),
+  }),
 ]);
 const trackingSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local'), dir: z.string().min(1) }),
@@ -66,11 +74,17 @@ const trackingSchema = z.discriminatedUnion('kind', [
 ]);
 const busSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('memory') }),
-  z.object({ kind: z.literal('pubsub'), projectId: z.string().min(1), topicPrefix: z.string().min(1) }),
+  z.object({
+    kind: z.literal('pubsub'),
+    projectId: z.string().min(1),
+    topicPrefix: z.string().min(1),
+  }),
 ]);
 
 export const configSchema = z.object({
-  watchlist: z.array(z.string().regex(/^[A-Z0-9.^=-]{1,20}$/, 'ticker symbols are upper case')).min(1),
+  watchlist: z
+    .array(z.string().regex(/^[A-Z0-9.^=-]{1,20}$/, 'ticker symbols are upper case'))
+    .min(1),
   source: z.object({
     kind: z.enum(['bundled', 'csv', 'yahoo']),
     csvDir: z.string().optional(),
@@ -182,7 +196,11 @@ function merge<T>(base: T, over: unknown): T {
     if (v === undefined) continue;
     const baseVal = out[k];
     const replaces =
-      ADAPTER_SECTIONS.has(k) && isPlainObject(baseVal) && isPlainObject(v) && 'kind' in v && v.kind !== baseVal.kind;
+      ADAPTER_SECTIONS.has(k) &&
+      isPlainObject(baseVal) &&
+      isPlainObject(v) &&
+      'kind' in v &&
+      v.kind !== baseVal.kind;
     out[k] = replaces ? v : merge(baseVal, v);
   }
   return out as T;
@@ -247,9 +265,10 @@ function fromEnv(env: Env): ConfigOverrides {
       password: env.MLFLOW_TRACKING_PASSWORD,
       token: env.MLFLOW_TRACKING_TOKEN,
       insecureTls: env.MLFLOW_TRACKING_INSECURE_TLS === 'true',
-      timeoutMs: num(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT') !== undefined
-        ? (num(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT') ?? 0) * 1000
-        : 10_000,
+      timeoutMs:
+        num(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT') !== undefined
+          ? (num(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT') ?? 0) * 1000
+          : 10_000,
       outboxDir: `${env.STOCKOPS_DATA_DIR ?? '.data'}/mlflow-outbox`,
     };
   }

@@ -50,7 +50,9 @@ export interface TickerResult {
 
 let backend: Promise<BackendSelection> | undefined;
 /** The TensorFlow.js backend is chosen once per process: the fastest that loads. */
-export function ensureBackend(pref: Parameters<typeof selectBackend>[0]): Promise<BackendSelection> {
+export function ensureBackend(
+  pref: Parameters<typeof selectBackend>[0],
+): Promise<BackendSelection> {
   return (backend ??= selectBackend(pref));
 }
 
@@ -68,15 +70,16 @@ export async function runTicker(ctx: StageContext): Promise<TickerResult> {
     () => ingestStep(cat, ticker, runDate, runId),
     (r) => ({
       rows: r.written,
-      message: [
-        r.quarantined ? `${r.quarantined} rows quarantined` : '',
-        r.missingSessions.length
-          ? `${r.missingSessions.length} missing sessions (first ${r.missingSessions.slice(0, 3).join(', ')})`
-          : '',
-        r.revised ? 'adjustment revised: history re-fetched' : '',
-      ]
-        .filter(Boolean)
-        .join('; ') || undefined,
+      message:
+        [
+          r.quarantined ? `${r.quarantined} rows quarantined` : '',
+          r.missingSessions.length
+            ? `${r.missingSessions.length} missing sessions (first ${r.missingSessions.slice(0, 3).join(', ')})`
+            : '',
+          r.revised ? 'adjustment revised: history re-fetched' : '',
+        ]
+          .filter(Boolean)
+          .join('; ') || undefined,
     }),
   );
   const features = await stage(
@@ -86,7 +89,8 @@ export async function runTicker(ctx: StageContext): Promise<TickerResult> {
     (r) => ({ rows: r.written }),
   );
   const asOf = ingested.bars.at(-1)?.date;
-  if (!asOf) throw new StageFailed('ingest', new PipelineError('no bars on or before the run date', ticker));
+  if (!asOf)
+    throw new StageFailed('ingest', new PipelineError('no bars on or before the run date', ticker));
   const { name: backendName } = await ensureBackend(cat.config.model.backend);
   const sctx = { runId, backend: backendName };
 
@@ -107,7 +111,10 @@ export async function runTicker(ctx: StageContext): Promise<TickerResult> {
       ctx,
       'drift',
       () => driftStep(cat, ticker, asOf, ingested.bars, features.rows, model.serving),
-      (d) => ({ rows: d.rows.length, message: `drift share ${d.report.driftShare ?? 'n/a'} (${d.report.status})` }),
+      (d) => ({
+        rows: d.rows.length,
+        message: `drift share ${d.report.driftShare ?? 'n/a'} (${d.report.status})`,
+      }),
     );
     const recorded = await stage(
       ctx,

@@ -28,7 +28,10 @@ export interface DemoResult {
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
-  let config = loadConfig({ env: { STOCKOPS_DATA_DIR: '.data/demo', ...o.env }, file: o.configFile });
+  let config = loadConfig({
+    env: { STOCKOPS_DATA_DIR: '.data/demo', ...o.env },
+    file: o.configFile,
+  });
   const csvDir = config.source.csvDir && resolve(config.source.csvDir);
   if (config.source.kind === 'csv' && (!csvDir || !existsSync(csvDir))) {
     o.log.warn('demo: no shared CSV folder; running the bundled S&P 500 series only', { csvDir });
@@ -37,7 +40,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const cat = await openCatalog(config, { log: o.log });
   try {
     const tickers = cat.market.tickers ? await cat.market.tickers() : [];
-    if (!tickers.length) tickers.push(...(await createBundledSource().tickers?.() ?? []));
+    if (!tickers.length) tickers.push(...((await createBundledSource().tickers?.()) ?? []));
     // Each series ends on its own date: group tickers by their last bar and replay each group.
     const groups = new Map<string, string[]>();
     for (const t of tickers) {

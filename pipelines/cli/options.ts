@@ -24,9 +24,13 @@ export function addCommonFlags(cmd: Command): Command {
 export function configFrom(flags: CommonFlags, env: NodeJS.ProcessEnv): Config {
   const overrides: ConfigOverrides = {};
   if (flags.source || flags.csvDir) {
-    overrides.source = { kind: flags.source ?? 'csv', ...(flags.csvDir ? { csvDir: flags.csvDir } : {}) };
+    overrides.source = {
+      kind: flags.source ?? 'csv',
+      ...(flags.csvDir ? { csvDir: flags.csvDir } : {}),
+    };
   }
-  if (flags.tickers) overrides.watchlist = flags.tickers.split(',').map((t) => t.trim().toUpperCase());
+  if (flags.tickers)
+    overrides.watchlist = flags.tickers.split(',').map((t) => t.trim().toUpperCase());
   if (flags.epochs || flags.backend) {
     overrides.model = {
       ...(flags.epochs ? { epochs: Number(flags.epochs) } : {}),

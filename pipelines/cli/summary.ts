@@ -7,7 +7,18 @@ const fmt = (v: number | null | undefined, digits = 2): string | undefined =>
 
 export function summaryTable(results: TickerResult[]): string {
   return formatTable(
-    ['ticker', 'as of', 'decision', 'model version', 'close D', 'predicted D+h (target)', 'test MASE', 'realised MASE (n)', 'drift share', 'status'],
+    [
+      'ticker',
+      'as of',
+      'decision',
+      'model version',
+      'close D',
+      'predicted D+h (target)',
+      'test MASE',
+      'realised MASE (n)',
+      'drift share',
+      'status',
+    ],
     results.map((r) => {
       const f = r.forecasts?.at(-1);
       const real = r.realisedMase?.at(-1);

@@ -3,7 +3,12 @@ import type { Catalog } from '../catalog.js';
 import type { ServingVersion } from '../model/step.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import type { Bar, FeatureRow } from '../types.js';
-import { detectDrift, detectPredictionDrift, type DriftReport, type FeatureDrift } from './detect.js';
+import {
+  detectDrift,
+  detectPredictionDrift,
+  type DriftReport,
+  type FeatureDrift,
+} from './detect.js';
 import { driftView } from './view.js';
 
 export const DATASET_ROW = '__dataset__';
@@ -41,7 +46,11 @@ export async function driftStep(
   // Prediction drift: predicted 10-day returns over the current window against the version's holdout.
   const refPreds = await cat.store.get(`${serving.key}/prediction-reference.json`);
   const recent = await cat.warehouse.select('predictions', {
-    where: { ticker, model_version: serving.label, horizon: serving.artifacts.meta.horizons[0] ?? 10 },
+    where: {
+      ticker,
+      model_version: serving.label,
+      horizon: serving.artifacts.meta.horizons[0] ?? 10,
+    },
     between: { column: 'as_of_date', from: curDates[0], to: asOf },
   });
   const prediction = refPreds

@@ -28,7 +28,10 @@ export async function forecastStep(
     run_id: runId,
   }));
   // A re-run of the day keeps the first run's id, so the rows stay exactly the same.
-  const [existing] = await cat.warehouse.select('predictions', { where: { ticker, as_of_date: asOf }, limit: 1 });
+  const [existing] = await cat.warehouse.select('predictions', {
+    where: { ticker, as_of_date: asOf },
+    limit: 1,
+  });
   const stable = existing ? rows.map((r) => ({ ...r, run_id: existing.run_id })) : rows;
   await cat.warehouse.upsert('predictions', stable);
   return stable;

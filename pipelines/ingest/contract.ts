@@ -15,7 +15,10 @@ export interface ContractOptions {
   /** The run's date: the last bar must be close to it. */
   asOf?: string;
   /** The exchange calendar: sessions strictly between two dates, and whether a date is a session. */
-  calendar?: { sessionsBetween(from: string, to: string): string[]; isSession(date: string): boolean };
+  calendar?: {
+    sessionsBetween(from: string, to: string): string[];
+    isSession(date: string): boolean;
+  };
   /** How many expected sessions may pass after the last bar before the series is stale. */
   maxStaleSessions: number;
   /** Share of quarantined rows above which the whole ticker fails. */
@@ -40,7 +43,10 @@ function rowRule(bar: RawBar): { rule: string; reason: string } | undefined {
     if (!Number.isFinite(bar[f])) return { rule: 'not_null', reason: `${f} is missing or NaN` };
   }
   if (bar.adjClose !== undefined && !(Number.isFinite(bar.adjClose) && bar.adjClose > 0)) {
-    return { rule: 'not_null', reason: `adj close is missing, NaN or not positive (${bar.adjClose})` };
+    return {
+      rule: 'not_null',
+      reason: `adj close is missing, NaN or not positive (${bar.adjClose})`,
+    };
   }
   for (const f of PRICE_FIELDS) {
     if (bar[f] <= 0) return { rule: 'positive_price', reason: `${f} must be > 0, got ${bar[f]}` };
@@ -52,13 +58,20 @@ function rowRule(bar: RawBar): { rule: string; reason: string } | undefined {
     };
   }
   if (bar.low > Math.min(bar.open, bar.close)) {
-    return { rule: 'low_bounds', reason: `low ${bar.low} > min(open ${bar.open}, close ${bar.close})` };
+    return {
+      rule: 'low_bounds',
+      reason: `low ${bar.low} > min(open ${bar.open}, close ${bar.close})`,
+    };
   }
   if (bar.volume < 0) return { rule: 'volume_non_negative', reason: `volume ${bar.volume} < 0` };
   return undefined;
 }
 
-export function checkContract(ticker: string, bars: RawBar[], opts: ContractOptions): ContractResult {
+export function checkContract(
+  ticker: string,
+  bars: RawBar[],
+  opts: ContractOptions,
+): ContractResult {
   const valid: RawBar[] = [];
   const quarantined: QuarantineEntry[] = [];
   let lastDate = '';
@@ -89,7 +102,10 @@ export function checkContract(ticker: string, bars: RawBar[], opts: ContractOpti
   const total = bars.length;
   const last = valid.at(-1);
   if (total === 0 || !last) {
-    result.failure = { rule: 'non_empty', message: `${ticker}: no valid bars (${total} rows received)` };
+    result.failure = {
+      rule: 'non_empty',
+      message: `${ticker}: no valid bars (${total} rows received)`,
+    };
   } else if (total >= MIN_ROWS_FOR_SHARE && quarantined.length / total > opts.maxBadShare) {
     result.failure = {
       rule: 'bad_share',
@@ -99,7 +115,8 @@ export function checkContract(ticker: string, bars: RawBar[], opts: ContractOpti
     };
   } else if (opts.asOf && cal && opts.asOf > last.date) {
     // Sessions after the last bar up to and including the run date, which expects its own bar.
-    const stale = cal.sessionsBetween(last.date, opts.asOf).length + (cal.isSession(opts.asOf) ? 1 : 0);
+    const stale =
+      cal.sessionsBetween(last.date, opts.asOf).length + (cal.isSession(opts.asOf) ? 1 : 0);
     if (stale > opts.maxStaleSessions) {
       result.failure = {
         rule: 'stale',

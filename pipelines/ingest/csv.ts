@@ -23,7 +23,7 @@ const REQUIRED: (keyof RawBar)[] = ['date', 'open', 'high', 'low', 'close', 'vol
 
 export function parseYahooCsv(text: string, what = 'csv'): ParsedCsv {
   const records = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: true });
-  const [header, ...rows] = records as string[][];
+  const [header, ...rows] = records;
   if (!header) throw new Error(`${what}: empty file`);
   const index = new Map<keyof RawBar, number>();
   header.forEach((h, i) => {
@@ -49,7 +49,12 @@ export function parseYahooCsv(text: string, what = 'csv'): ParsedCsv {
       return raw === undefined || raw === '' || raw === 'null' ? Number.NaN : Number(raw);
     };
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) {
-      out.unreadable.push({ line: i + 2, date, reason: `unreadable date "${date}"`, raw: row.join(',') });
+      out.unreadable.push({
+        line: i + 2,
+        date,
+        reason: `unreadable date "${date}"`,
+        raw: row.join(','),
+      });
       return;
     }
     const adj = index.has('adjClose') ? num('adjClose') : undefined;

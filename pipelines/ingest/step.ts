@@ -34,7 +34,8 @@ export function contractOptionsFor(ticker: string, asOf: string): ContractOption
     asOf,
     calendar: {
       // Sessions strictly between two dates.
-      sessionsBetween: (from, to) => tradingDaysBetween(from, to, ex).filter((d) => d !== from && d !== to),
+      sessionsBetween: (from, to) =>
+        tradingDaysBetween(from, to, ex).filter((d) => d !== from && d !== to),
       isSession: (d) => isTradingDay(d, ex),
     },
     maxStaleSessions: 3,
@@ -83,7 +84,12 @@ export async function ingestStep(
     'quarantine',
     result.quarantined.map((q) => ({ ticker, ...q, run_id: runId, quarantined_at: now })),
   );
-  if (result.failure) throw new PipelineError(result.failure.message.replace(`${ticker}: `, ''), ticker, result.failure.rule);
+  if (result.failure)
+    throw new PipelineError(
+      result.failure.message.replace(`${ticker}: `, ''),
+      ticker,
+      result.failure.rule,
+    );
 
   const written = await warehouse.upsert(
     'daily_bars',

@@ -19,7 +19,10 @@ export interface DecisionInput {
   realised?: { mase: number | null; n: number };
   /** The latest earlier day this ticker trained, promoted or not: the cooldown counts from it. */
   lastTrainedOn?: string;
-  policy: Pick<Config['model'], 'maxAgeDays' | 'naiveMargin' | 'accuracyWindow' | 'retrainCooldownDays'>;
+  policy: Pick<
+    Config['model'],
+    'maxAgeDays' | 'naiveMargin' | 'accuracyWindow' | 'retrainCooldownDays'
+  >;
 }
 
 export type Decision = { action: 'train' | 'load'; reason: string };
@@ -35,8 +38,10 @@ export function decideTrainOrLoad(i: DecisionInput): Decision {
     return { action: 'train', reason: `champion is ${age} days old (max ${i.policy.maxAgeDays})` };
   }
   // A challenger that lost leaves the champion old; counting from the attempt stops a daily retrain loop.
-  const since = i.lastTrainedOn && i.lastTrainedOn > c.trainedThrough ? i.lastTrainedOn : c.trainedThrough;
-  const cooled = differenceInCalendarDays(parseISO(i.asOf), parseISO(since)) >= i.policy.retrainCooldownDays;
+  const since =
+    i.lastTrainedOn && i.lastTrainedOn > c.trainedThrough ? i.lastTrainedOn : c.trainedThrough;
+  const cooled =
+    differenceInCalendarDays(parseISO(i.asOf), parseISO(since)) >= i.policy.retrainCooldownDays;
   if (i.lastDatasetDrift === true && cooled) {
     return { action: 'train', reason: 'dataset drift at the last check' };
   }
@@ -60,10 +65,19 @@ export interface PromotionInput {
 
 /** A challenger replaces the champion only when it scores better on the same most recent holdout. */
 export function decidePromotion(p: PromotionInput): { promote: boolean; reason: string } {
-  if (!p.hasChampion) return { promote: true, reason: 'first model: promoted without a comparison' };
-  if (p.challengerMase === null) return { promote: false, reason: 'challenger could not be scored' };
-  if (p.championMase === null) return { promote: true, reason: 'champion could not be scored on the holdout' };
+  if (!p.hasChampion)
+    return { promote: true, reason: 'first model: promoted without a comparison' };
+  if (p.challengerMase === null)
+    return { promote: false, reason: 'challenger could not be scored' };
+  if (p.championMase === null)
+    return { promote: true, reason: 'champion could not be scored on the holdout' };
   return p.challengerMase < p.championMase
-    ? { promote: true, reason: `challenger MASE ${p.challengerMase.toFixed(3)} < champion ${p.championMase.toFixed(3)}` }
-    : { promote: false, reason: `challenger MASE ${p.challengerMase.toFixed(3)} ≥ champion ${p.championMase.toFixed(3)}` };
+    ? {
+        promote: true,
+        reason: `challenger MASE ${p.challengerMase.toFixed(3)} < champion ${p.championMase.toFixed(3)}`,
+      }
+    : {
+        promote: false,
+        reason: `challenger MASE ${p.challengerMase.toFixed(3)} ≥ champion ${p.championMase.toFixed(3)}`,
+      };
 }

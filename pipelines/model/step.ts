@@ -36,7 +36,9 @@ export const registeredModelName = (ticker: string): string =>
 
 const meanMase = (fit: Pick<FitResult, 'evaluation'>): number | null => {
   const m = fit.evaluation.map((e) => e.model.mase);
-  return m.every((x): x is number => x !== null) && m.length ? m.reduce((a, b) => a + b, 0) / m.length : null;
+  return m.every((x): x is number => x !== null) && m.length
+    ? m.reduce((a, b) => a + b, 0) / m.length
+    : null;
 };
 
 async function loadByAlias(
@@ -49,7 +51,11 @@ async function loadByAlias(
   if (!info || !key) return undefined;
   const artifacts = await loadModelVersion(cat.store, key);
   const label = key.split('/').at(-1) ?? key;
-  return { info, serving: { label, key, artifacts }, dataThrough: info.tags[DATA_THROUGH_TAG] ?? artifacts.meta.trainWindow.last };
+  return {
+    info,
+    serving: { label, key, artifacts },
+    dataThrough: info.tags[DATA_THROUGH_TAG] ?? artifacts.meta.trainWindow.last,
+  };
 }
 
 /** The champion's MASE on the challenger's holdout: the same as-of dates, the same actual closes. */
@@ -62,10 +68,17 @@ function scoreOnHoldout(
   const per = champion.meta.horizons.map((h, k) => {
     const rows = fit.testForecasts
       .filter((t) => t.horizon === h)
-      .map((t) => ({ base: t.base, actual: t.actual, predicted: forecastFromVersion(champion, bars, features, t.asOf).forecasts[k]?.close ?? Number.NaN }));
+      .map((t) => ({
+        base: t.base,
+        actual: t.actual,
+        predicted:
+          forecastFromVersion(champion, bars, features, t.asOf).forecasts[k]?.close ?? Number.NaN,
+      }));
     return rows.length ? forecastMetrics(rows).mase : null;
   });
-  return per.every((x): x is number => x !== null) && per.length ? per.reduce((a, b) => a + b, 0) / per.length : null;
+  return per.every((x): x is number => x !== null) && per.length
+    ? per.reduce((a, b) => a + b, 0) / per.length
+    : null;
 }
 
 async function realisedAccuracy(cat: Catalog, ticker: string, version: string, asOf: string) {
@@ -77,7 +90,9 @@ async function realisedAccuracy(cat: Catalog, ticker: string, version: string, a
     limit: cat.config.model.accuracyWindow,
   });
   if (!rows.length) return undefined;
-  const m = forecastMetrics(rows.map((r) => ({ base: r.base_close, predicted: r.predicted_close, actual: r.actual_close })));
+  const m = forecastMetrics(
+    rows.map((r) => ({ base: r.base_close, predicted: r.predicted_close, actual: r.actual_close })),
+  );
   return { mase: m.mase, n: m.n };
 }
 
@@ -92,7 +107,11 @@ async function lastDatasetDrift(cat: Catalog, ticker: string, version: string, a
   return row && row.as_of_date < asOf ? row.drifted : null;
 }
 
-async function lastTrainedOn(cat: Catalog, ticker: string, asOf: string): Promise<string | undefined> {
+async function lastTrainedOn(
+  cat: Catalog,
+  ticker: string,
+  asOf: string,
+): Promise<string | undefined> {
   const [row] = await cat.warehouse.select('model_decisions', {
     where: { ticker, decision: 'train' },
     between: { column: 'as_of_date', to: asOf },
@@ -116,13 +135,19 @@ export async function modelStep(
   const name = registeredModelName(ticker);
 
   // A re-run of a day serves the version that day already chose, so it writes the same rows.
-  const [earlier] = await cat.warehouse.select('model_decisions', { where: { ticker, as_of_date: asOf } });
+  const [earlier] = await cat.warehouse.select('model_decisions', {
+    where: { ticker, as_of_date: asOf },
+  });
   if (earlier?.model_version) {
     const key = `models/${ticker}/${earlier.model_version}`;
     return {
       decision: earlier.decision as 'train' | 'load',
       reason: earlier.reason,
-      serving: { label: earlier.model_version, key, artifacts: await loadModelVersion(cat.store, key) },
+      serving: {
+        label: earlier.model_version,
+        key,
+        artifacts: await loadModelVersion(cat.store, key),
+      },
       promoted: earlier.promoted,
       challengerMase: earlier.challenger_mase,
       championMase: earlier.champion_mase,
@@ -137,20 +162,35 @@ export async function modelStep(
     trainedThrough: usable.dataThrough,
     configHash: usable.serving.artifacts.meta.configHash,
   };
-  const decision = loaded && !usable
-    ? { action: 'train' as const, reason: `champion ${loaded.serving.label} saw data through ${loaded.dataThrough}, after ${asOf}` }
-    : decideTrainOrLoad({
-        asOf,
-        configHash: hash,
-        champion,
-        lastDatasetDrift: champion ? await lastDatasetDrift(cat, ticker, champion.version, asOf) : null,
-        realised: champion ? await realisedAccuracy(cat, ticker, champion.version, asOf) : undefined,
-        lastTrainedOn: await lastTrainedOn(cat, ticker, asOf),
-        policy: cfg.model,
-      });
+  const decision =
+    loaded && !usable
+      ? {
+          action: 'train' as const,
+          reason: `champion ${loaded.serving.label} saw data through ${loaded.dataThrough}, after ${asOf}`,
+        }
+      : decideTrainOrLoad({
+          asOf,
+          configHash: hash,
+          champion,
+          lastDatasetDrift: champion
+            ? await lastDatasetDrift(cat, ticker, champion.version, asOf)
+            : null,
+          realised: champion
+            ? await realisedAccuracy(cat, ticker, champion.version, asOf)
+            : undefined,
+          lastTrainedOn: await lastTrainedOn(cat, ticker, asOf),
+          policy: cfg.model,
+        });
 
   if (decision.action === 'load' && usable) {
-    return { ...decision, decision: 'load', serving: usable.serving, promoted: false, challengerMase: null, championMase: null };
+    return {
+      ...decision,
+      decision: 'load',
+      serving: usable.serving,
+      promoted: false,
+      challengerMase: null,
+      championMase: null,
+    };
   }
 
   const minRows = cfg.lookback + Math.max(...cfg.horizons) + 50;
@@ -165,17 +205,32 @@ export async function modelStep(
   const label = `${asOf}-${hash.slice(0, 8)}`;
   const key = `models/${ticker}/${label}`;
   const challengerMase = meanMase(fit);
-  const championMase = usable ? scoreOnHoldout(usable.serving.artifacts, fit, bars, features) : null;
-  const promotion = loaded && !usable
-    ? { promote: false, reason: 'kept the later champion' }
-    : decidePromotion({ hasChampion: !!usable, challengerMase, championMase });
+  const championMase = usable
+    ? scoreOnHoldout(usable.serving.artifacts, fit, bars, features)
+    : null;
+  const promotion =
+    loaded && !usable
+      ? { promote: false, reason: 'kept the later champion' }
+      : decidePromotion({ hasChampion: !!usable, challengerMase, championMase });
 
   const source = await saveModelVersion(cat.store, key, fit.version);
   // The holdout's predicted returns (first horizon): the reference for prediction drift.
   const h0 = cfg.horizons[0];
-  const predictedReturns = fit.testForecasts.filter((t) => t.horizon === h0).map((t) => t.predicted / t.base - 1);
+  const predictedReturns = fit.testForecasts
+    .filter((t) => t.horizon === h0)
+    .map((t) => t.predicted / t.base - 1);
   await cat.store.put(`${key}/prediction-reference.json`, JSON.stringify(predictedReturns));
-  const runId = await logTraining(cat, { ticker, asOf, label, key, fit, decision, promotion, runId: ctx.runId, championMase });
+  const runId = await logTraining(cat, {
+    ticker,
+    asOf,
+    label,
+    key,
+    fit,
+    decision,
+    promotion,
+    runId: ctx.runId,
+    championMase,
+  });
   const tags = { [ARTIFACT_KEY_TAG]: key, [DATA_THROUGH_TAG]: asOf, config_hash: hash, ticker };
   const registered = await cat.tracker.registry.createVersion(name, { source, runId, tags });
   await cat.tracker.registry.setAlias(name, 'challenger', registered.version);

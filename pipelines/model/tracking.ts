@@ -46,8 +46,14 @@ export async function logTraining(cat: Catalog, r: TrainingRecord): Promise<stri
       ] as const
     ).map(([key, value]) => ({ key, value, step: e.epoch, timestamp: now })),
   );
-  const final: MetricPoint[] = Object.entries(r.fit.metrics).map(([key, value]) => ({ key, value, step: 0, timestamp: now }));
-  if (r.championMase !== null) final.push({ key: 'champion_mase_on_holdout', value: r.championMase, step: 0, timestamp: now });
+  const final: MetricPoint[] = Object.entries(r.fit.metrics).map(([key, value]) => ({
+    key,
+    value,
+    step: 0,
+    timestamp: now,
+  }));
+  if (r.championMase !== null)
+    final.push({ key: 'champion_mase_on_holdout', value: r.championMase, step: 0, timestamp: now });
   const artifacts = [];
   for (const f of ['model.json', 'weights.bin', 'meta.json', 'reference.json', 'manifest.json']) {
     const data = await cat.store.get(`${r.key}/${f}`);

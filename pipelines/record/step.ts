@@ -1,7 +1,12 @@
 /** Record step: the accuracy ledger, the model decision, and the prediction run in the tracker. */
 import type { Catalog } from '../catalog.js';
 import type { DriftStepResult } from '../drift/step.js';
-import { resolveOutcomes, summarizeOutcomes, type LedgerSummary, type StoredPrediction } from '../forecast/ledger.js';
+import {
+  resolveOutcomes,
+  summarizeOutcomes,
+  type LedgerSummary,
+  type StoredPrediction,
+} from '../forecast/ledger.js';
 import type { ModelStepResult } from '../model/step.js';
 import { EXPERIMENT, gitCommit } from '../model/tracking.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
@@ -51,7 +56,10 @@ export async function recordStep(
   ]);
 
   // Ledger: every stored prediction whose target date now has a close (bars ≤ D only).
-  const due = await warehouse.select('predictions', { where: { ticker }, between: { column: 'target_date', to: asOf } });
+  const due = await warehouse.select('predictions', {
+    where: { ticker },
+    between: { column: 'target_date', to: asOf },
+  });
   const { outcomes } = resolveOutcomes(due.map(toStored), { [ticker]: bars });
   await warehouse.upsert(
     'outcomes',
@@ -74,9 +82,20 @@ export async function recordStep(
 
   const now = Date.now();
   const metrics = [
-    ...predictions.map((p) => ({ key: `predicted_close_h${p.horizon}`, value: p.predicted_close, step: 0, timestamp: now })),
-    ...(drift.report.driftShare === null ? [] : [{ key: 'drift_share', value: drift.report.driftShare, step: 0, timestamp: now }]),
-    ...ledger.flatMap((l) => (l.mase === null ? [] : [{ key: `realised_mase_h${l.horizon}`, value: l.mase, step: 0, timestamp: now }])),
+    ...predictions.map((p) => ({
+      key: `predicted_close_h${p.horizon}`,
+      value: p.predicted_close,
+      step: 0,
+      timestamp: now,
+    })),
+    ...(drift.report.driftShare === null
+      ? []
+      : [{ key: 'drift_share', value: drift.report.driftShare, step: 0, timestamp: now }]),
+    ...ledger.flatMap((l) =>
+      l.mase === null
+        ? []
+        : [{ key: `realised_mase_h${l.horizon}`, value: l.mase, step: 0, timestamp: now }],
+    ),
   ];
   await cat.tracker.logRun({
     key: `predict:${ticker}:${asOf}`,
@@ -85,7 +104,11 @@ export async function recordStep(
     status: 'FINISHED',
     startTime: now,
     endTime: now,
-    params: { as_of: asOf, model_version: model.serving.label, horizons: predictions.map((p) => p.horizon).join(',') },
+    params: {
+      as_of: asOf,
+      model_version: model.serving.label,
+      horizons: predictions.map((p) => p.horizon).join(','),
+    },
     tags: {
       ticker,
       stage: 'predict',

@@ -12,7 +12,10 @@ export function objectStoreContract(name: string, make: () => Promise<ObjectStor
       await s.put('models/BBB/v1/model.json', '{}');
       expect(await s.get('models/AAA/v1/weights.bin')).toEqual(bytes);
       expect(new TextDecoder().decode(await s.get('models/AAA/v1/model.json'))).toBe('{"a":1}');
-      expect(await s.list('models/AAA/')).toEqual(['models/AAA/v1/model.json', 'models/AAA/v1/weights.bin']);
+      expect(await s.list('models/AAA/')).toEqual([
+        'models/AAA/v1/model.json',
+        'models/AAA/v1/weights.bin',
+      ]);
       expect(await s.get('models/AAA/v2/none')).toBeUndefined();
       await s.delete('models/AAA/v1/model.json');
       expect(await s.list('models/AAA/')).toEqual(['models/AAA/v1/weights.bin']);

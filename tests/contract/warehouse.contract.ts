@@ -44,9 +44,16 @@ export function warehouseContract(name: string, make: () => Promise<Warehouse>):
           model_version: 'v1',
         },
       ]);
-      expect(await w.select('daily_bars', { where: { ticker: 'AAA' } })).toEqual([bar('2020-01-02', 10.25)]);
+      expect(await w.select('daily_bars', { where: { ticker: 'AAA' } })).toEqual([
+        bar('2020-01-02', 10.25),
+      ]);
       const [o] = await w.select('outcomes', {});
-      expect(o).toMatchObject({ horizon: 10, direction_correct: true, pct_error: 1 / 12, target_date: '2020-01-16' });
+      expect(o).toMatchObject({
+        horizon: 10,
+        direction_correct: true,
+        pct_error: 1 / 12,
+        target_date: '2020-01-16',
+      });
       expect(typeof o?.horizon).toBe('number');
     });
 

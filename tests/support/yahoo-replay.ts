@@ -32,5 +32,5 @@ export function replayFetch(replies: Reply[]): typeof fetch & { urls: string[] }
       }),
     );
   };
-  return Object.assign(f as typeof fetch, { urls });
+  return Object.assign(f, { urls });
 }

@@ -9,9 +9,24 @@ const maxAbsLogReturn = (closes: number[]) =>
 
 describe('split and dividend adjustment', () => {
   it('scales OHLC by adj/close and volume inversely, keeping dollar volume', () => {
-    const raw: RawBar = { date: '2020-01-02', open: 100, high: 110, low: 90, close: 100, adjClose: 25, volume: 1000 };
+    const raw: RawBar = {
+      date: '2020-01-02',
+      open: 100,
+      high: 110,
+      low: 90,
+      close: 100,
+      adjClose: 25,
+      volume: 1000,
+    };
     const [b] = adjustBars([raw]);
-    expect(b).toEqual({ date: '2020-01-02', open: 25, high: 27.5, low: 22.5, close: 25, volume: 4000 });
+    expect(b).toEqual({
+      date: '2020-01-02',
+      open: 25,
+      high: 27.5,
+      low: 22.5,
+      close: 25,
+      volume: 4000,
+    });
     expect((b?.close ?? 0) * (b?.volume ?? 0)).toBeCloseTo(raw.close * raw.volume, 9);
   });
 
@@ -31,7 +46,9 @@ describe('split and dividend adjustment', () => {
   });
 
   it('detects a revised adjustment in the overlap (a new dividend rescales history)', () => {
-    const stored: RawBar[] = [{ date: '2021-01-04', open: 1, high: 1, low: 1, close: 100, adjClose: 98, volume: 1 }];
+    const stored: RawBar[] = [
+      { date: '2021-01-04', open: 1, high: 1, low: 1, close: 100, adjClose: 98, volume: 1 },
+    ];
     const same = [{ ...stored[0]!, volume: 2 }];
     const revised = [{ ...stored[0]!, adjClose: 97.5 }];
     expect(adjustmentRevised(stored, same)).toBe(false);

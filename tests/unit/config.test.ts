@@ -42,7 +42,12 @@ describe('config', () => {
         MLFLOW_EXPERIMENT_NAME: 'exp',
       },
     });
-    expect(c.tracking).toMatchObject({ kind: 'mlflow', uri: 'http://127.0.0.1:5000', experimentName: 'exp', username: 'u' });
+    expect(c.tracking).toMatchObject({
+      kind: 'mlflow',
+      uri: 'http://127.0.0.1:5000',
+      experimentName: 'exp',
+      username: 'u',
+    });
     expect(c.tracking).not.toHaveProperty('dir');
   });
 
@@ -51,8 +56,14 @@ describe('config', () => {
       new ConfigError('STOCKOPS_LOOKBACK must be a number, got "ten"'),
     );
     expect(() => loadConfig({ overrides: { lookback: 1 } })).toThrow(/lookback: Too small/);
-    expect(() => loadConfig({ overrides: { source: { kind: 'csv' } } })).toThrow(/source\.csvDir is required/);
-    expect(() => loadConfig({ file: '/nope/c.json' })).toThrow(/cannot read config file \/nope\/c\.json/);
-    expect(() => loadConfig({ overrides: { watchlist: ['aapl'] } })).toThrow(/watchlist\.0: ticker symbols are upper case/);
+    expect(() => loadConfig({ overrides: { source: { kind: 'csv' } } })).toThrow(
+      /source\.csvDir is required/,
+    );
+    expect(() => loadConfig({ file: '/nope/c.json' })).toThrow(
+      /cannot read config file \/nope\/c\.json/,
+    );
+    expect(() => loadConfig({ overrides: { watchlist: ['aapl'] } })).toThrow(
+      /watchlist\.0: ticker symbols are upper case/,
+    );
   });
 });

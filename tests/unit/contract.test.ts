@@ -25,7 +25,11 @@ describe('data contract', () => {
     ['low_bounds', { low: 10.1 }, 'low 10.1 > min(open 10, close 10.5)'],
     ['volume_non_negative', { volume: -1 }, 'volume -1 < 0'],
   ])('quarantines a row breaking %s with its reason', (rule, over, reason) => {
-    const r = checkContract('T', [bar('2020-01-02'), bar('2020-01-03', over), bar('2020-01-06')], loose);
+    const r = checkContract(
+      'T',
+      [bar('2020-01-02'), bar('2020-01-03', over), bar('2020-01-06')],
+      loose,
+    );
     expect(r.valid.map((b) => b.date)).toEqual(['2020-01-02', '2020-01-06']);
     expect(r.quarantined).toEqual([expect.objectContaining({ date: '2020-01-03', rule, reason })]);
   });
@@ -33,7 +37,13 @@ describe('data contract', () => {
   it('keeps the first of duplicated dates and quarantines dates going backwards', () => {
     const r = checkContract(
       'T',
-      [bar('2020-01-02'), bar('2020-01-03'), bar('2020-01-03'), bar('2020-01-01'), bar('2020-01-06')],
+      [
+        bar('2020-01-02'),
+        bar('2020-01-03'),
+        bar('2020-01-03'),
+        bar('2020-01-01'),
+        bar('2020-01-06'),
+      ],
       loose,
     );
     expect(r.valid.map((b) => b.date)).toEqual(['2020-01-02', '2020-01-03', '2020-01-06']);
@@ -46,16 +56,25 @@ describe('data contract', () => {
     const r = checkContract('T', bars, contractOptionsFor('T', '2020-01-15'));
     expect(r.missingSessions).toEqual(['2020-01-07']);
     expect(r.failure?.rule).toBe('stale');
-    expect(r.failure?.message).toContain('last bar is 2020-01-08, 5 trading sessions before 2020-01-15');
+    expect(r.failure?.message).toContain(
+      'last bar is 2020-01-08, 5 trading sessions before 2020-01-15',
+    );
     // A market holiday is not a gap: 2020-01-20 is Martin Luther King Jr. Day.
-    const mlk = checkContract('T', [bar('2020-01-17'), bar('2020-01-21')], contractOptionsFor('T', '2020-01-21'));
+    const mlk = checkContract(
+      'T',
+      [bar('2020-01-17'), bar('2020-01-21')],
+      contractOptionsFor('T', '2020-01-21'),
+    );
     expect(mlk.missingSessions).toEqual([]);
     expect(mlk.failure).toBeUndefined();
   });
 
   it('fails a ticker whose rows are mostly bad, and an empty one, with a clear message', () => {
     const bad = Array.from({ length: 30 }, (_, i) =>
-      bar(`2020-02-${String(i + 1).padStart(2, '0')}`.replace('2020-02-30', '2020-03-01'), i % 3 ? {} : { volume: -5 }),
+      bar(
+        `2020-02-${String(i + 1).padStart(2, '0')}`.replace('2020-02-30', '2020-03-01'),
+        i % 3 ? {} : { volume: -5 },
+      ),
     );
     expect(checkContract('BAD', bad, loose).failure).toMatchObject({ rule: 'bad_share' });
     expect(checkContract('EMPTY', [], loose).failure).toEqual({
@@ -69,7 +88,9 @@ describe('data contract', () => {
     const r = checkContract('SPY', spy, loose);
     expect(spy).toHaveLength(2519);
     expect(r.quarantined).toHaveLength(2);
-    expect(r.quarantined.every((q) => q.rule === 'high_bounds' || q.rule === 'low_bounds')).toBe(true);
+    expect(r.quarantined.every((q) => q.rule === 'high_bounds' || q.rule === 'low_bounds')).toBe(
+      true,
+    );
     expect(r.failure).toBeUndefined();
   });
 });

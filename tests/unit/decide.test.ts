@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decidePromotion, decideTrainOrLoad, type DecisionInput } from '../../pipelines/model/decide.js';
+import {
+  decidePromotion,
+  decideTrainOrLoad,
+  type DecisionInput,
+} from '../../pipelines/model/decide.js';
 
 const base: DecisionInput = {
   asOf: '2020-04-17',
@@ -36,26 +40,42 @@ describe('train or load', () => {
     expect(decideTrainOrLoad({ ...base, realised: { mase: 3, n: 19 } }).action).toBe('load');
     expect(decideTrainOrLoad({ ...base, lastDatasetDrift: null }).action).toBe('load');
     // Drift or poor accuracy right after a retrain wait for retrainCooldownDays; age and config do not.
-    expect(decideTrainOrLoad({ ...base, asOf: '2020-04-05', lastDatasetDrift: true }).action).toBe('load');
-    expect(decideTrainOrLoad({ ...base, asOf: '2020-04-05', realised: { mase: 2, n: 20 } }).action).toBe('load');
+    expect(decideTrainOrLoad({ ...base, asOf: '2020-04-05', lastDatasetDrift: true }).action).toBe(
+      'load',
+    );
+    expect(
+      decideTrainOrLoad({ ...base, asOf: '2020-04-05', realised: { mase: 2, n: 20 } }).action,
+    ).toBe('load');
     // …counted from the last training attempt, even one whose challenger lost.
-    expect(decideTrainOrLoad({ ...base, lastDatasetDrift: true, lastTrainedOn: '2020-04-14' }).action).toBe('load');
-    expect(decideTrainOrLoad({ ...base, lastDatasetDrift: true, lastTrainedOn: '2020-04-12' }).action).toBe('train');
+    expect(
+      decideTrainOrLoad({ ...base, lastDatasetDrift: true, lastTrainedOn: '2020-04-14' }).action,
+    ).toBe('load');
+    expect(
+      decideTrainOrLoad({ ...base, lastDatasetDrift: true, lastTrainedOn: '2020-04-12' }).action,
+    ).toBe('train');
     // Exactly at the age limit is still fresh; MASE exactly at the margin is tolerated.
-    expect(decideTrainOrLoad({ ...base, asOf: '2020-05-01', realised: { mase: 1.1, n: 20 } }).action).toBe('load');
+    expect(
+      decideTrainOrLoad({ ...base, asOf: '2020-05-01', realised: { mase: 1.1, n: 20 } }).action,
+    ).toBe('load');
   });
 });
 
 describe('promotion', () => {
   it('promotes the first model without a comparison', () => {
-    expect(decidePromotion({ hasChampion: false, challengerMase: null, championMase: null })).toEqual({
+    expect(
+      decidePromotion({ hasChampion: false, challengerMase: null, championMase: null }),
+    ).toEqual({
       promote: true,
       reason: 'first model: promoted without a comparison',
     });
   });
   it('promotes only a challenger that beats the champion on the same holdout', () => {
-    expect(decidePromotion({ hasChampion: true, challengerMase: 0.9, championMase: 1.0 }).promote).toBe(true);
-    expect(decidePromotion({ hasChampion: true, challengerMase: 1.0, championMase: 1.0 }).promote).toBe(false);
+    expect(
+      decidePromotion({ hasChampion: true, challengerMase: 0.9, championMase: 1.0 }).promote,
+    ).toBe(true);
+    expect(
+      decidePromotion({ hasChampion: true, challengerMase: 1.0, championMase: 1.0 }).promote,
+    ).toBe(false);
     expect(decidePromotion({ hasChampion: true, challengerMase: 1.1, championMase: 1.0 })).toEqual({
       promote: false,
       reason: 'challenger MASE 1.100 ≥ champion 1.000',

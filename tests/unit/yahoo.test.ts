@@ -46,7 +46,10 @@ describe('Yahoo chart() source, replaying recorded responses', () => {
   });
 
   it('gives up after the configured retries with the last error', async () => {
-    const { src, fetch } = source([{ status: 503, body: { chart: { result: null, error: null } } }], 2);
+    const { src, fetch } = source(
+      [{ status: 503, body: { chart: { result: null, error: null } } }],
+      2,
+    );
     await expect(src.fetch('MSFT', {})).rejects.toThrow();
     expect(fetch.urls).toHaveLength(3);
   });
@@ -55,7 +58,12 @@ describe('Yahoo chart() source, replaying recorded responses', () => {
     const { src, fetch } = source([
       {
         status: 404,
-        body: { chart: { result: null, error: { code: 'Not Found', description: 'No data found, symbol may be delisted' } } },
+        body: {
+          chart: {
+            result: null,
+            error: { code: 'Not Found', description: 'No data found, symbol may be delisted' },
+          },
+        },
       },
     ]);
     const err = await src.fetch('NOPE', {}).catch((e: unknown) => e);
@@ -67,7 +75,9 @@ describe('Yahoo chart() source, replaying recorded responses', () => {
   it('the NVDA 4:1 split (2021-07-20) is not a price jump after adjustment', async () => {
     const { src } = source([{ status: 200, body: fixtureBody(NVDA) }]);
     const bars = adjustBars(await src.fetch('NVDA', { from: '2021-02-01', to: '2022-01-31' }));
-    const jumps = bars.slice(1).map((b, i) => Math.abs(Math.log(b.close / (bars[i]?.close ?? b.close))));
+    const jumps = bars
+      .slice(1)
+      .map((b, i) => Math.abs(Math.log(b.close / (bars[i]?.close ?? b.close))));
     expect(bars.some((b) => b.date === '2021-07-20')).toBe(true);
     expect(Math.max(...jumps)).toBeLessThan(Math.log(1.15));
   });
@@ -86,6 +96,8 @@ describe('Yahoo chart() source, replaying recorded responses', () => {
     const { src, fetch } = source([{ status: 200, body: fixtureBody(MSFT) }]);
     const bars = await src.fetch('MSFT', { from: '2021-02-01', to: '2021-06-30' });
     expect(bars.at(-1)?.date).toBe('2021-06-30');
-    expect(new URL(fetch.urls[0]!).searchParams.get('period2')).toBe(String(Date.UTC(2021, 6, 1) / 1000));
+    expect(new URL(fetch.urls[0]!).searchParams.get('period2')).toBe(
+      String(Date.UTC(2021, 6, 1) / 1000),
+    );
   });
 });

@@ -7,7 +7,11 @@ export function createMemoryBus(): Bus {
   return {
     kind: 'memory',
     async publish(topic, data, attributes) {
-      const msg: BusMessage = { topic, data: structuredClone(data), ...(attributes ? { attributes } : {}) };
+      const msg: BusMessage = {
+        topic,
+        data: structuredClone(data),
+        ...(attributes ? { attributes } : {}),
+      };
       for (const h of handlers.get(topic) ?? []) await h(msg);
       return randomUUID();
     },

@@ -7,8 +7,15 @@ export interface BusMessage {
 
 export interface Bus {
   readonly kind: string;
-  publish(topic: string, data: Record<string, unknown>, attributes?: Record<string, string>): Promise<string>;
+  publish(
+    topic: string,
+    data: Record<string, unknown>,
+    attributes?: Record<string, string>,
+  ): Promise<string>;
   /** Calls the handler for every message published after subscribing; returns an unsubscribe function. */
-  subscribe(topic: string, handler: (msg: BusMessage) => Promise<void>): Promise<() => Promise<void>>;
+  subscribe(
+    topic: string,
+    handler: (msg: BusMessage) => Promise<void>,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

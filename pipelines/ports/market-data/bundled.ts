@@ -19,7 +19,11 @@ export function createBundledSource(): MarketDataSource {
     tickers: () => Promise.resolve([BUNDLED_TICKER]),
     async fetch(ticker, range) {
       if (ticker !== BUNDLED_TICKER) {
-        throw new UnknownTickerError(ticker, 'bundled', `the bundled source serves only ${BUNDLED_TICKER}`);
+        throw new UnknownTickerError(
+          ticker,
+          'bundled',
+          `the bundled source serves only ${BUNDLED_TICKER}`,
+        );
       }
       return readCsvBars(path, range);
     },

@@ -40,7 +40,10 @@ export function createCsvFolderSource({ dir }: CsvFolderOptions): MarketDataSour
   };
 }
 
-export async function readCsvBars(path: string, range: { from?: string; to?: string }): Promise<RawBar[]> {
+export async function readCsvBars(
+  path: string,
+  range: { from?: string; to?: string },
+): Promise<RawBar[]> {
   const parsed = parseYahooCsv(await readFile(path, 'utf8'), path);
   // Unreadable dates cannot be placed in the series; keep them visible as NaN rows so they are quarantined.
   const unreadable: RawBar[] = parsed.unreadable.map((u) => ({

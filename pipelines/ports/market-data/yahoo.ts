@@ -23,7 +23,12 @@ function retryable(err: unknown): boolean {
   if (status !== undefined) return status === 429 || status >= 500;
   const e = err as Error;
   // Network failures (fetch's TypeError), aborted/timed-out requests, JSON cut off mid-way.
-  return e.name === 'TypeError' || e.name === 'TimeoutError' || e.name === 'AbortError' || /parsable/.test(e.message);
+  return (
+    e.name === 'TypeError' ||
+    e.name === 'TimeoutError' ||
+    e.name === 'AbortError' ||
+    /parsable/.test(e.message)
+  );
 }
 
 function sessionDate(date: Date, gmtoffsetSeconds: number): string {

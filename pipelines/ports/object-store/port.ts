@@ -13,6 +13,8 @@ export interface ObjectStore {
 
 export function assertKey(key: string): void {
   if (!key || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '')) {
-    throw new Error(`invalid object key "${key}": use relative /-separated names without "..", "//"`);
+    throw new Error(
+      `invalid object key "${key}": use relative /-separated names without "..", "//"`,
+    );
   }
 }

@@ -38,20 +38,24 @@ export function ddlFor(name: TableName): string {
   return `CREATE TABLE IF NOT EXISTS "${name}" (${cols.join(', ')}, PRIMARY KEY (${key}))`;
 }
 
-function literal(v: unknown, t: ColumnType): string {
+type Scalar = string | number | boolean | null | undefined;
+
+// validateRow has checked every value's type first: only strings, numbers, booleans and nulls reach here.
+function literal(v: Scalar, t: ColumnType): string {
   if (v === null || v === undefined) return 'NULL';
+  const text = String(v);
   switch (baseType(t)) {
     case 'FLOAT64':
     case 'INT64':
-      return String(v as number);
+      return String(v);
     case 'BOOL':
       return v ? 'TRUE' : 'FALSE';
     case 'TIMESTAMP':
-      return `TIMESTAMP '${String(v).replace('T', ' ').replace('Z', '').replace(/'/g, "''")}'`;
+      return `TIMESTAMP '${text.replace('T', ' ').replace('Z', '').replace(/'/g, "''")}'`;
     case 'DATE':
-      return `DATE '${String(v).replace(/'/g, "''")}'`;
+      return `DATE '${text.replace(/'/g, "''")}'`;
     default:
-      return `'${String(v).replace(/'/g, "''")}'`;
+      return `'${text.replace(/'/g, "''")}'`;
   }
 }
 
@@ -76,7 +80,7 @@ function selectList(name: TableName): string {
 function whereClause<T extends TableName>(name: T, q: Query<T>): string {
   const types = tables[name].columns as Record<string, ColumnType>;
   const parts: string[] = [];
-  for (const [c, v] of Object.entries(q.where ?? {})) {
+  for (const [c, v] of Object.entries(q.where ?? {}) as [string, Scalar][]) {
     const t = types[c];
     if (!t) throw new Error(`${name} has no column "${c}"`);
     parts.push(v === null ? `"${c}" IS NULL` : `"${c}" = ${literal(v, t)}`);
@@ -112,7 +116,7 @@ export async function createDuckDbWarehouse({ path }: DuckDbWarehouseOptions): P
       serial(async () => {
         if (rows.length === 0) return 0;
         const cols = columnsOf(name);
-        for (const r of rows) validateRow(name, r as Record<string, unknown>);
+        for (const r of rows) validateRow(name, r);
         // One statement may not touch a key twice: the last row for a key wins, as an upsert would.
         const byKey = new Map<string, unknown>();
         for (const r of rows) {
@@ -127,7 +131,7 @@ export async function createDuckDbWarehouse({ path }: DuckDbWarehouseOptions): P
             const values = rows
               .slice(i, i + CHUNK)
               .map((r) => {
-                const rec = r as Record<string, unknown>;
+                const rec = r as Record<string, Scalar>;
                 return `(${cols.map(([c, t]) => literal(rec[c], t)).join(', ')})`;
               })
               .join(',\n');

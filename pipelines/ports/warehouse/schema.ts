@@ -160,7 +160,7 @@ export type RowOf<T extends TableName> = {
 };
 
 export function columnsOf(name: TableName): [string, ColumnType][] {
-  return Object.entries(tables[name].columns) as [string, ColumnType][];
+  return Object.entries(tables[name].columns);
 }
 
 export function baseType(t: ColumnType): BaseType {
@@ -176,7 +176,8 @@ export function validateRow(name: TableName, row: Record<string, unknown>): void
   for (const [col, type] of columnsOf(name)) {
     const v = row[col];
     if (v === null || v === undefined) {
-      if (!isNullable(type)) throw new Error(`${name}.${col} is required (row ${JSON.stringify(row)})`);
+      if (!isNullable(type))
+        throw new Error(`${name}.${col} is required (row ${JSON.stringify(row)})`);
       continue;
     }
     const base = baseType(type);
