@@ -6,6 +6,7 @@ import { addCommonFlags, configFrom, type CommonFlags } from './cli/options.js';
 import { ConfigError, type Config } from './config.js';
 import { backfill } from './backfill.js';
 import { runDemo } from './cli/demo.js';
+import { syncMlflowOutbox } from './cli/mlflow.js';
 import { summaryTable } from './cli/summary.js';
 import { runDaily, type RunSummary, type TickerResult } from './daily.js';
 import { createLogger } from './log.js';
@@ -104,6 +105,20 @@ program
     console.log(summaryTable(demo.results));
     console.log(`\n${whereResults(demo.config)}\ndemo took ${demo.seconds.toFixed(0)} s`);
     if (demo.results.some((r) => r.status === 'failed')) process.exitCode = 2;
+  });
+
+const mlflow = program.command('mlflow').description('the MLflow tracking server');
+mlflow
+  .command('sync')
+  .description('deliver the runs kept in the MLflow outbox while the server was unreachable')
+  .option('--config <file>', 'JSON config file (else $STOCKOPS_CONFIG)')
+  .action(async (flags: CommonFlags) => {
+    const r = await syncMlflowOutbox(configFrom(flags, process.env), createLogger());
+    console.log(
+      `mlflow sync to ${r.server}: ${r.delivered} delivered, ${r.remaining} remaining in ${r.outboxDir}`,
+    );
+    // Runs left behind mean the server is still unreachable or refused them: a scheduler should see it.
+    if (r.remaining > 0) process.exitCode = 2;
   });
 
 program.parseAsync().catch((e: unknown) => {

@@ -41,12 +41,27 @@ const meanMase = (fit: Pick<FitResult, 'evaluation'>): number | null => {
     : null;
 };
 
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** The registry could not answer (down, refusing credentials): the run goes on without it. */
+class RegistryUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`model registry unavailable: ${describe(cause)}`);
+    this.name = 'RegistryUnavailable';
+  }
+}
+
 async function loadByAlias(
   cat: Catalog,
   ticker: string,
   alias: Alias,
 ): Promise<{ info: ModelVersion; serving: ServingVersion; dataThrough: string } | undefined> {
-  const info = await cat.tracker.registry.getByAlias(registeredModelName(ticker), alias);
+  let info: ModelVersion | undefined;
+  try {
+    info = await cat.tracker.registry.getByAlias(registeredModelName(ticker), alias);
+  } catch (e) {
+    throw new RegistryUnavailable(e);
+  }
   const key = info?.tags[ARTIFACT_KEY_TAG];
   if (!info || !key) return undefined;
   const artifacts = await loadModelVersion(cat.store, key);
@@ -107,6 +122,55 @@ async function lastDatasetDrift(cat: Catalog, ticker: string, version: string, a
   return row && row.as_of_date < asOf ? row.drifted : null;
 }
 
+/**
+ * The version the latest earlier day served: the registry's champion as of that day. It stands in
+ * for the registry while the registry cannot be reached, so predictions never wait on tracking.
+ */
+async function lastServed(
+  cat: Catalog,
+  ticker: string,
+  asOf: string,
+): Promise<{ serving: ServingVersion; on: string } | undefined> {
+  const [row] = await cat.warehouse.select('model_decisions', {
+    where: { ticker },
+    between: { column: 'as_of_date', to: asOf },
+    orderBy: 'as_of_date',
+    desc: true,
+    limit: 1,
+  });
+  if (!row?.model_version) return undefined;
+  const key = `models/${ticker}/${row.model_version}`;
+  const artifacts = await loadModelVersion(cat.store, key);
+  return { serving: { label: row.model_version, key, artifacts }, on: row.as_of_date };
+}
+
+/**
+ * Registers a trained version and moves its aliases. A registry that fails leaves the version
+ * unregistered (its artifacts stay in the object store, its training run in the tracker or its
+ * outbox): the champion alias did not move, so the version counts as not promoted.
+ */
+async function register(
+  cat: Catalog,
+  ticker: string,
+  v: { source: string; runId: string; tags: Record<string, string> },
+  promote: boolean,
+): Promise<{ promoted: boolean; note?: string }> {
+  const name = registeredModelName(ticker);
+  try {
+    const registered = await cat.tracker.registry.createVersion(name, v);
+    await cat.tracker.registry.setAlias(name, 'challenger', registered.version);
+    if (promote) await cat.tracker.registry.setAlias(name, 'champion', registered.version);
+    return { promoted: promote };
+  } catch (e) {
+    const note = `registry not updated (${describe(e)})`;
+    cat.log.warn('model registry update failed; the version serves unregistered', {
+      ticker,
+      error: describe(e),
+    });
+    return { promoted: false, note };
+  }
+}
+
 async function lastTrainedOn(
   cat: Catalog,
   ticker: string,
@@ -132,7 +196,6 @@ export async function modelStep(
 ): Promise<ModelStepResult> {
   const cfg = cat.config;
   const hash = configHash(cfg);
-  const name = registeredModelName(ticker);
 
   // A re-run of a day serves the version that day already chose, so it writes the same rows.
   const [earlier] = await cat.warehouse.select('model_decisions', {
@@ -154,7 +217,32 @@ export async function modelStep(
     };
   }
 
-  const loaded = await loadByAlias(cat, ticker, 'champion');
+  let loaded: Awaited<ReturnType<typeof loadByAlias>>;
+  let registryDown: string | undefined;
+  try {
+    loaded = await loadByAlias(cat, ticker, 'champion');
+  } catch (e) {
+    if (!(e instanceof RegistryUnavailable)) throw e;
+    registryDown = e.message;
+    // Without the registry no challenger can be compared or promoted: serve what served last.
+    const fallback = await lastServed(cat, ticker, asOf);
+    cat.log.warn(
+      fallback
+        ? 'model registry unavailable; serving the version served last'
+        : 'model registry unavailable and no version served before; training one',
+      { ticker, asOf, version: fallback?.serving.label, error: e.message },
+    );
+    if (fallback) {
+      return {
+        decision: 'load',
+        reason: `${e.message}; serving ${fallback.serving.label}, the version served on ${fallback.on}`,
+        serving: fallback.serving,
+        promoted: false,
+        challengerMase: null,
+        championMase: null,
+      };
+    }
+  }
   // Point in time: a champion trained on data after D (a backfill of earlier days) cannot serve D.
   const usable = loaded && loaded.dataThrough <= asOf ? loaded : undefined;
   const champion: ChampionInfo | undefined = usable && {
@@ -162,8 +250,9 @@ export async function modelStep(
     trainedThrough: usable.dataThrough,
     configHash: usable.serving.artifacts.meta.configHash,
   };
-  const decision =
-    loaded && !usable
+  const decision = registryDown
+    ? { action: 'train' as const, reason: `${registryDown}; no version served before` }
+    : loaded && !usable
       ? {
           action: 'train' as const,
           reason: `champion ${loaded.serving.label} saw data through ${loaded.dataThrough}, after ${asOf}`,
@@ -232,20 +321,19 @@ export async function modelStep(
     championMase,
   });
   const tags = { [ARTIFACT_KEY_TAG]: key, [DATA_THROUGH_TAG]: asOf, config_hash: hash, ticker };
-  const registered = await cat.tracker.registry.createVersion(name, { source, runId, tags });
-  await cat.tracker.registry.setAlias(name, 'challenger', registered.version);
-  if (promotion.promote) await cat.tracker.registry.setAlias(name, 'champion', registered.version);
+  const registered = await register(cat, ticker, { source, runId, tags }, promotion.promote);
 
   const challenger: ServingVersion = { label, key, artifacts: fit.version };
-  const serving = promotion.promote || !usable ? challenger : usable.serving;
+  // What serves is what the registry now says: a promotion whose alias move failed keeps the champion.
+  const serving = registered.promoted || !usable ? challenger : usable.serving;
   // Whichever version does not serve is done with: free its tensors.
   if (serving !== challenger) challenger.artifacts.model.dispose();
   else usable?.serving.artifacts.model.dispose();
   return {
     decision: 'train',
-    reason: `${decision.reason}; ${promotion.reason}`,
+    reason: [decision.reason, promotion.reason, registered.note].filter(Boolean).join('; '),
     serving,
-    promoted: promotion.promote,
+    promoted: registered.promoted,
     challengerMase,
     championMase,
     fit,

@@ -22,6 +22,10 @@ export function gitCommit(): string {
 
 export const EXPERIMENT = 'stockops';
 
+/** The experiment runs go to: MLflow's is configured (MLFLOW_EXPERIMENT_NAME); local files use `stockops`. */
+export const experimentOf = (cat: Catalog): string =>
+  cat.config.tracking.kind === 'mlflow' ? cat.config.tracking.experimentName : EXPERIMENT;
+
 export interface TrainingRecord {
   ticker: string;
   asOf: string;
@@ -65,7 +69,7 @@ export async function logTraining(cat: Catalog, r: TrainingRecord): Promise<stri
   });
   return cat.tracker.logRun({
     key: `train:${r.ticker}:${r.asOf}:${r.label}`,
-    experiment: EXPERIMENT,
+    experiment: experimentOf(cat),
     name: `train ${r.ticker} ${r.asOf}`,
     status: 'FINISHED',
     startTime: now - 1,

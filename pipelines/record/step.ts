@@ -8,7 +8,7 @@ import {
   type StoredPrediction,
 } from '../forecast/ledger.js';
 import type { ModelStepResult } from '../model/step.js';
-import { EXPERIMENT, gitCommit } from '../model/tracking.js';
+import { experimentOf, gitCommit } from '../model/tracking.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import type { Bar } from '../types.js';
 
@@ -99,7 +99,7 @@ export async function recordStep(
   ];
   await cat.tracker.logRun({
     key: `predict:${ticker}:${asOf}`,
-    experiment: EXPERIMENT,
+    experiment: experimentOf(cat),
     name: `predict ${ticker} ${asOf}`,
     status: 'FINISHED',
     startTime: now,
