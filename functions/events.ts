@@ -1,7 +1,11 @@
 /** Decoding and validating the Pub/Sub CloudEvents the functions receive. */
 import { z } from 'zod';
+import { isCalendarDate } from '../pipelines/forecast/calendar.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine(isCalendarDate, 'expected a real calendar date');
 const ticker = z.string().regex(/^[A-Z0-9.^=-]{1,20}$/, 'expected an upper-case ticker symbol');
 
 /** What Cloud Scheduler publishes: all fields optional, defaults filled by the handler. */

@@ -4,7 +4,7 @@
  */
 import type { Catalog } from './catalog.js';
 import { runDaily, type RunSummary, type TickerResult } from './daily.js';
-import { exchangeFor, isTradingDay } from './forecast/calendar.js';
+import { exchangeFor, isCalendarDate, isTradingDay } from './forecast/calendar.js';
 
 function* days(from: string, to: string): Generator<string> {
   const d = new Date(`${from}T00:00:00Z`);
@@ -21,9 +21,13 @@ export interface BackfillRequest {
 export async function backfill(
   cat: Catalog,
   req: BackfillRequest,
-  onDay?: (s: RunSummary) => void,
+  /** Awaited before the next day starts, so it sees the warehouse exactly as that day left it. */
+  onDay?: (s: RunSummary) => void | Promise<void>,
   onTicker?: (r: TickerResult, done: number, total: number) => void,
 ): Promise<RunSummary[]> {
+  for (const d of [req.from, req.to]) {
+    if (!isCalendarDate(d)) throw new RangeError(`backfill: invalid date "${d}"`);
+  }
   if (req.from > req.to) throw new Error(`backfill: --from ${req.from} is after --to ${req.to}`);
   const tickers = req.tickers ?? cat.config.watchlist;
   const out: RunSummary[] = [];
@@ -32,7 +36,7 @@ export async function backfill(
     if (!open.length) continue;
     const s = await runDaily(cat, { date, tickers: open }, onTicker);
     out.push(s);
-    onDay?.(s);
+    await onDay?.(s);
   }
   return out;
 }

@@ -9,11 +9,12 @@ import { runDemo } from './cli/demo.js';
 import { syncMlflowOutbox } from './cli/mlflow.js';
 import { summaryTable } from './cli/summary.js';
 import { runDaily, type RunSummary, type TickerResult } from './daily.js';
+import { isCalendarDate } from './forecast/calendar.js';
 import { createLogger } from './log.js';
 
-const ISO = /^\d{4}-\d{2}-\d{2}$/;
+// Date.parse would roll 2020-02-30 over to March 1st; the calendar check refuses it.
 function isoDate(v: string): string {
-  if (!ISO.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) {
+  if (!isCalendarDate(v)) {
     throw new InvalidArgumentError(`expected a date as YYYY-MM-DD, got "${v}"`);
   }
   return v;

@@ -8,6 +8,7 @@ import pLimit from 'p-limit';
 import type { Catalog } from './catalog.js';
 import { driftStep } from './drift/step.js';
 import { featuresStep } from './features/step.js';
+import { isCalendarDate } from './forecast/calendar.js';
 import { forecastStep } from './forecast/step.js';
 import { ingestStep } from './ingest/step.js';
 import { selectBackend, type BackendSelection } from './model/backend.js';
@@ -156,6 +157,10 @@ export async function runDaily(
   req: DailyRequest,
   onTicker?: (r: TickerResult, done: number, total: number) => void,
 ): Promise<RunSummary> {
+  // An impossible date would fail every ticker, and could not even be recorded in pipeline_runs.
+  if (!isCalendarDate(req.date)) {
+    throw new RangeError(`invalid run date "${req.date}": expected a real date as YYYY-MM-DD`);
+  }
   const runId = req.runId ?? `${req.date}-${randomUUID().slice(0, 8)}`;
   const tickers = req.tickers ?? cat.config.watchlist;
   const limit = pLimit(cat.config.concurrency);

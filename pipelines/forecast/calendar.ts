@@ -33,6 +33,16 @@ function toDay(date: string): number {
   throw new RangeError(`invalid date "${date}": expected a real calendar date as YYYY-MM-DD`);
 }
 
+/** True for a real calendar date written as YYYY-MM-DD (2020-02-30 and 2020-13-45 are not). */
+export function isCalendarDate(date: string): boolean {
+  try {
+    toDay(date);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function fromDay(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }

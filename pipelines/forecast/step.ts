@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog.js';
 import type { ServingVersion } from '../model/step.js';
 import { forecastFromVersion } from '../model/version.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
-import type { Bar, FeatureRow } from '../types.js';
+import { PipelineError, type Bar, type FeatureRow } from '../types.js';
 import { addTradingDays, exchangeFor } from './calendar.js';
 
 export async function forecastStep(
@@ -16,6 +16,15 @@ export async function forecastStep(
   runId: string,
 ): Promise<RowOf<'predictions'>[]> {
   const f = forecastFromVersion(serving.artifacts, bars, features, asOf);
+  // A dead ReLU output forecasts a close of 0: fail loudly rather than put it in the ledger.
+  const bad = f.forecasts.find((p) => !(Number.isFinite(p.close) && p.close > 0));
+  if (bad) {
+    throw new PipelineError(
+      `model ${serving.label} forecast a close of ${bad.close} for horizon ${bad.horizon}; a close must be > 0`,
+      ticker,
+      'positive_forecast',
+    );
+  }
   const ex = exchangeFor(ticker);
   const rows = f.forecasts.map((p) => ({
     ticker,

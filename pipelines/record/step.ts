@@ -39,6 +39,10 @@ export async function recordStep(
   ctx: { runId: string; backend: string },
 ): Promise<RecordResult> {
   const { warehouse } = cat;
+  // A re-run of the day keeps the first run's id, like the forecast step, so the row stays the same.
+  const [earlier] = await warehouse.select('model_decisions', {
+    where: { ticker, as_of_date: asOf },
+  });
   await warehouse.upsert('model_decisions', [
     {
       ticker,
@@ -51,7 +55,7 @@ export async function recordStep(
       challenger_mase: model.challengerMase,
       champion_mase: model.championMase,
       backend: ctx.backend,
-      run_id: ctx.runId,
+      run_id: earlier?.run_id ?? ctx.runId,
     },
   ]);
 
