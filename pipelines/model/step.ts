@@ -290,6 +290,7 @@ export async function modelStep(
       'min_history',
     );
   }
+  const trainingStarted = Date.now();
   const fit = await fitVersion(bars, features, cfg, { backend: ctx.backend });
   const label = `${asOf}-${hash.slice(0, 8)}`;
   const key = `models/${ticker}/${label}`;
@@ -310,6 +311,7 @@ export async function modelStep(
     .map((t) => t.predicted / t.base - 1);
   await cat.store.put(`${key}/prediction-reference.json`, JSON.stringify(predictedReturns));
   const runId = await logTraining(cat, {
+    startedAt: trainingStarted,
     ticker,
     asOf,
     label,

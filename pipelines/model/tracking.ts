@@ -36,6 +36,8 @@ export interface TrainingRecord {
   promotion: { promote: boolean; reason: string };
   runId: string;
   championMase: number | null;
+  /** When the fit began (ms since the epoch): MLflow shows the run's duration from it. */
+  startedAt?: number;
 }
 
 export async function logTraining(cat: Catalog, r: TrainingRecord): Promise<string> {
@@ -72,7 +74,7 @@ export async function logTraining(cat: Catalog, r: TrainingRecord): Promise<stri
     experiment: experimentOf(cat),
     name: `train ${r.ticker} ${r.asOf}`,
     status: 'FINISHED',
-    startTime: now - 1,
+    startTime: Math.min(r.startedAt ?? now - 1, now - 1),
     endTime: now,
     params: r.fit.params,
     tags: {
