@@ -46,11 +46,7 @@ mlflow:
 	scripts/mlflow/serve.sh $(ARGS)
 
 deploy:
-	@echo "make # A local MLflow server (project venv, SQLite store under .data/mlflow), bound to 127.0.0.1.
-mlflow:
-	scripts/mlflow/serve.sh $(ARGS)
-
-deploy: the Google Cloud infrastructure (infra/) is not written yet; nothing was deployed." >&2
+	@echo "make deploy: the Google Cloud infrastructure (infra/) is not written yet; nothing was deployed." >&2
 	@exit 1
 
 clean:
