@@ -59,8 +59,11 @@ export async function ingestStep(
   runId: string,
 ): Promise<IngestStepResult> {
   const { warehouse, market, config } = cat;
+  // The last bar on or before D: a backfill of earlier days after later ones fetches from there,
+  // not from the latest stored bar (which would plan an empty range after D).
   const [last] = await warehouse.select('daily_bars', {
     where: { ticker },
+    between: { column: 'date', to: asOf },
     orderBy: 'date',
     desc: true,
     limit: 1,
