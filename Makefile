@@ -51,3 +51,12 @@ deploy:
 
 clean:
 	rm -rf dist .data
+
+# Training/inference/daily-batch benchmark against Keras (bench/run.ts): prints a report, writes
+# .data/bench/<date>.json. A benchmark, not a test: about 10 minutes, nothing asserted.
+bench: build native-tf keras-venv
+	tsx bench/run.ts $(ARGS)
+
+# .venv/keras (tensorflow-cpu, bench/requirements-keras.txt) for the Keras reference.
+keras-venv:
+	scripts/native-tf/keras-venv.sh >/dev/null

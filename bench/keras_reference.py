@@ -6,7 +6,8 @@ native tfjs backend uses).
 Model: LSTM(200, recurrent_activation=sigmoid) -> Dropout(0.2) -> Dense(horizons, relu), Adam
 (lr 1e-3), MSE, batch 32, inputs [lookback 30 x 16 features]. Data: synthetic by default (seeded
 normal inputs, targets a smooth positive function of them: throughput does not depend on the
-values), or real windows from an .npz with arrays x [N, lookback, features] and y [N, horizons].
+values), or real windows from an .npz with arrays x [N, lookback, features] and y [N, horizons], or
+from two .npy files (--x, --y: what bench/run.ts writes, the same arrays the tfjs runs train on).
 
 Run it with the venv from scripts/native-tf/keras-venv.sh:
   .venv/keras/bin/python bench/keras_reference.py --samples 2500 --epochs 3
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import time
 
@@ -34,6 +36,10 @@ def parse_args() -> argparse.Namespace:
     p.add_argument('--horizons', type=int, default=1, help='outputs of the Dense layer')
     p.add_argument('--units', type=int, default=200)
     p.add_argument('--data', help='.npz with x [N, lookback, features] and y [N, horizons]')
+    p.add_argument('--x', help='.npy with x [N, lookback, features] (with --y, instead of --data)')
+    p.add_argument('--y', help='.npy with y [N, horizons]')
+    p.add_argument('--metrics', default='',
+                   help='comma-separated extra metrics, e.g. mse,mae (what the pipeline compiles)')
     p.add_argument('--threads', type=int, default=0,
                    help='intra-op threads (0: TensorFlow decides, normally one per core)')
     p.add_argument('--seed', type=int, default=42)
@@ -41,6 +47,8 @@ def parse_args() -> argparse.Namespace:
     for name in ('samples', 'epochs', 'batch_size', 'lookback', 'features', 'horizons', 'units'):
         if getattr(a, name) < 1:
             p.error(f'--{name.replace("_", "-")} must be at least 1')
+    if bool(a.x) != bool(a.y) or (a.x and a.data):
+        p.error('give --x and --y together, or --data, not both')
     if a.threads < 0:
         p.error('--threads must be 0 or more')
     return a
@@ -58,17 +66,21 @@ def main() -> int:
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     tf.keras.utils.set_random_seed(args.seed)
 
-    if args.data:
-        with np.load(args.data) as d:
-            x = d['x'].astype(np.float32)
-            y = d['y'].astype(np.float32)
+    if args.data or args.x:
+        if args.x:
+            x = np.load(args.x).astype(np.float32)
+            y = np.load(args.y).astype(np.float32)
+        else:
+            with np.load(args.data) as d:
+                x = d['x'].astype(np.float32)
+                y = d['y'].astype(np.float32)
         if x.ndim != 3 or y.ndim != 2 or len(x) != len(y):
-            print(f'{args.data}: need x [N, lookback, features] and y [N, horizons], got x '
+            print(f'{args.data or args.x}: need x [N, lookback, features] and y [N, horizons], got x '
                   f'{x.shape} and y {y.shape}', file=sys.stderr)
             return 2
         args.samples, args.lookback, args.features = x.shape
         args.horizons = y.shape[1]
-        source = args.data
+        source = args.data or args.x
     else:
         rng = np.random.default_rng(args.seed)
         x = rng.standard_normal((args.samples, args.lookback, args.features), dtype=np.float32)
@@ -83,7 +95,8 @@ def main() -> int:
         keras.layers.Dropout(0.2),
         keras.layers.Dense(args.horizons, activation='relu'),
     ])
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss='mse')
+    metrics = [m for m in args.metrics.split(',') if m]
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss='mse', metrics=metrics)
 
     class EpochTimer(keras.callbacks.Callback):
         def __init__(self) -> None:
@@ -118,11 +131,14 @@ def main() -> int:
         'batch_size': args.batch_size,
         'input_shape': [args.lookback, args.features],
         'units': args.units,
+        'metrics': metrics,
         'epoch_seconds': [round(s, 3) for s in timer.seconds],
         'warmup_excluded': len(timer.seconds) > 1,
         'sec_per_epoch': round(sec_per_epoch, 3),
         'samples_per_s': round(args.samples / sec_per_epoch, 1),
         'final_loss': float(hist.history['loss'][-1]),
+        # Peak RSS of this process in MiB (Linux reports ru_maxrss in KiB).
+        'peak_rss_mib': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }))
     return 0
 
