@@ -2,10 +2,8 @@
 import { z } from 'zod';
 import { isCalendarDate } from '../pipelines/forecast/calendar.js';
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .refine(isCalendarDate, 'expected a real calendar date');
+// A real date, not just its shape: 2020-13-45 would otherwise reach the warehouse and fail there.
+const isoDate = z.string().refine(isCalendarDate, 'expected a real calendar date as YYYY-MM-DD');
 const ticker = z.string().regex(/^[A-Z0-9.^=-]{1,20}$/, 'expected an upper-case ticker symbol');
 
 /** What Cloud Scheduler publishes: all fields optional, defaults filled by the handler. */

@@ -12,6 +12,8 @@ const cat = () =>
   (catalog ??= openCatalog(loadConfig({ env: process.env }), {
     log: createLogger({ json: true }),
   }));
+/** The instance's catalog: tests watch its bus and read its warehouse. */
+export { cat as instanceCatalog };
 
 cloudEvent('stockopsSchedule', async (event: CloudEvent<unknown>) => {
   await onSchedule(decodePubSub(event.data, scheduleMessage, 'stockopsSchedule'), await cat());
