@@ -15,17 +15,31 @@ export interface Rss {
   peakMiB: number;
   /** The same from the kernel's VmHWM, as a cross-check (Linux only). */
   vmHwmMiB: number | null;
+  /**
+   * Resident now (at the end), split: anonymous memory (heap, tensors) and file-backed pages
+   * (mostly shared-library code, clean and reclaimable: libtensorflow alone maps ~800 MB).
+   */
+  anonMiB: number | null;
+  fileMiB: number | null;
 }
 
 export function peakRss(): Rss {
-  let vmHwmMiB: number | null = null;
+  let status = '';
   try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m?.[1]) vmHwmMiB = round(Number(m[1]) / 1024, 1);
+    status = readFileSync('/proc/self/status', 'utf8');
   } catch {
     // Not Linux: ru_maxrss alone.
   }
-  return { peakMiB: round(process.resourceUsage().maxRSS / 1024, 1), vmHwmMiB };
+  const kib = (field: string): number | null => {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+    return m?.[1] ? round(Number(m[1]) / 1024, 1) : null;
+  };
+  return {
+    peakMiB: round(process.resourceUsage().maxRSS / 1024, 1),
+    vmHwmMiB: kib('VmHWM'),
+    anonMiB: kib('RssAnon'),
+    fileMiB: kib('RssFile'),
+  };
 }
 
 export function round(v: number, digits = 3): number {

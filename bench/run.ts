@@ -65,15 +65,21 @@ const arrays = await benchArrays(cfg);
 writeNpy(join(work, 'x.npy'), arrays.x);
 writeNpy(join(work, 'y.npy'), arrays.y);
 
-// 2. Training per backend.
+// 2. Training per backend, plus the native backend with one intra-op thread: on a small, shared
+//    machine TensorFlow's thread pool costs more than it gains on these small per-step ops.
+const ONE_THREAD = 'tensorflow, 1 intra-op thread';
+const runs: { key: string; backend: (typeof BACKENDS)[number]; env?: NodeJS.ProcessEnv }[] = [
+  ...BACKENDS.map((b) => ({ key: b, backend: b })),
+  { key: ONE_THREAD, backend: 'tensorflow', env: { TF_NUM_INTRAOP_THREADS: '1' } },
+];
 const training: Record<string, ChildOutcome<T.TrainResult>> = {};
-for (const b of BACKENDS) {
+for (const { key, backend: b, env } of runs) {
   const args = ['--backend', b, '--epochs', String(EPOCHS[b])];
   if (b === 'cpu') args.push('--samples', a['cpu-samples']);
-  if (b === 'tensorflow') args.push('--pipeline-epochs', String(PIPELINE_EPOCHS));
-  training[b] = await runTs<T.TrainResult>('train.ts', args, { timeoutS: 300 });
-  const r = training[b];
-  progress(`train ${b}: ${fmtOutcome(r, r.ok ? `${r.result.samplesPerS} samples/s` : '')}`);
+  if (key === 'tensorflow') args.push('--pipeline-epochs', String(PIPELINE_EPOCHS));
+  const r = await runTs<T.TrainResult>('train.ts', args, { timeoutS: 300, env });
+  training[key] = r;
+  progress(`train ${key}: ${fmtOutcome(r, r.ok ? `${r.result.samplesPerS} samples/s` : '')}`);
 }
 
 // 3. Keras on the same arrays, epochs and batch size, with the metrics the pipeline compiles.
@@ -121,8 +127,8 @@ const trained = await runDay('train', days[0] as string, [names[0] as string], m
 // 5. Inference per backend with the version the daily run trained and saved.
 const inference: Record<string, ChildOutcome<T.PredictResult>> = {};
 const version = trained.ok ? trained.result.servingVersion : null;
-for (const b of BACKENDS) {
-  inference[b] = version
+for (const { key, backend: b, env } of runs) {
+  const r: ChildOutcome<T.PredictResult> = version
     ? await runTs<T.PredictResult>(
         'predict.ts',
         [
@@ -130,12 +136,12 @@ for (const b of BACKENDS) {
           ...['--key', `models/${names[0]}/${version}`, '--symbol', BENCH_TICKER.symbol],
           ...['--as-of', days[0] as string, '--repeats', b === 'cpu' ? '4' : '20'],
         ],
-        { timeoutS: 300 },
+        { timeoutS: 300, env },
       )
     : { ok: false, error: 'the daily training run failed: no model version', wallS: 0 };
-  const r = inference[b];
+  inference[key] = r;
   progress(
-    `predict ${b}: ${fmtOutcome(r, r.ok ? `${r.result.oneWindow.medianMs} ms/window` : '')}`,
+    `predict ${key}: ${fmtOutcome(r, r.ok ? `${r.result.oneWindow.medianMs} ms/window` : '')}`,
   );
 }
 
