@@ -92,15 +92,21 @@ export async function runTicker(ctx: StageContext): Promise<TickerResult> {
   const asOf = ingested.bars.at(-1)?.date;
   if (!asOf)
     throw new StageFailed('ingest', new PipelineError('no bars on or before the run date', ticker));
-  const { name: backendName } = await ensureBackend(cat.config.model.backend);
-  const sctx = { runId, backend: backendName };
-
+  let backendName = '';
+  // The backend loads inside the model stage, so a backend that cannot load is that stage's failure.
   const model = await stage(
     ctx,
     'model',
-    () => modelStep(cat, ticker, asOf, ingested.bars, features.rows, sctx),
+    async () => {
+      backendName = (await ensureBackend(cat.config.model.backend)).name;
+      return modelStep(cat, ticker, asOf, ingested.bars, features.rows, {
+        runId,
+        backend: backendName,
+      });
+    },
     (m) => ({ message: `${m.decision}: ${m.reason}` }),
   );
+  const sctx = { runId, backend: backendName };
   try {
     const predictions = await stage(
       ctx,

@@ -298,8 +298,19 @@ export async function modelStep(
   const championMase = usable
     ? scoreOnHoldout(usable.serving.artifacts, fit, bars, features)
     : null;
-  const promotion =
-    loaded && !usable
+  // A ReLU output that died forecasts 0 for everything: such a model must never serve.
+  const dead = fit.testForecasts.filter((t) => !(t.predicted > 0 && Number.isFinite(t.predicted)));
+  if (dead.length && !usable) {
+    fit.version.model.dispose();
+    throw new PipelineError(
+      `the trained model is degenerate: ${dead.length} of ${fit.testForecasts.length} holdout forecasts are not a positive close (dead ReLU output); no model to serve`,
+      ticker,
+      'degenerate_model',
+    );
+  }
+  const promotion = dead.length
+    ? { promote: false, reason: `challenger is degenerate (${dead.length} holdout forecasts ≤ 0)` }
+    : loaded && !usable
       ? { promote: false, reason: 'kept the later champion' }
       : decidePromotion({ hasChampion: !!usable, challengerMase, championMase });
 

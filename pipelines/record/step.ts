@@ -50,7 +50,8 @@ export async function recordStep(
       decision: model.decision,
       reason: model.reason,
       model_version: model.serving.label,
-      champion_version: model.promoted ? model.serving.label : null,
+      // The serving version is the champion unless a promotion-less train left the old one serving.
+      champion_version: model.promoted || model.decision === 'load' ? model.serving.label : null,
       promoted: model.promoted,
       challenger_mase: model.challengerMase,
       champion_mase: model.championMase,

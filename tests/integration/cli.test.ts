@@ -14,7 +14,7 @@ import { nullLogger } from '../../pipelines/log.js';
 import { repoRoot } from '../support/paths.js';
 
 const DATE = '2020-04-17';
-const SMALL = { source: { startDate: '2018-06-01' }, model: { units: 8, trainDays: 200 } };
+const SMALL = { source: { startDate: '2018-06-01' }, model: { units: 16, trainDays: 200 } };
 
 interface Exit {
   code: number | null;
@@ -99,7 +99,7 @@ describe('stockops run', () => {
     expect(tracked.map((t) => t.tags.stage).sort()).toEqual(['predict', 'train']);
     expect(tracked.find((t) => t.tags.stage === 'train')?.params).toMatchObject({
       epochs: 2,
-      units: 8,
+      units: 16,
       lookback: cfg.lookback,
     });
   });

@@ -24,7 +24,7 @@ const START = '2018-06-01';
 const SMALL: ConfigOverrides = {
   watchlist: ['SP500'],
   source: { startDate: START },
-  model: { units: 8, epochs: 2, trainDays: 200 },
+  model: { units: 16, epochs: 2, trainDays: 200 },
 };
 // Three consecutive sessions; D1 + 10 sessions crosses Good Friday (2020-04-10, no session).
 const D1 = '2020-03-31';
@@ -284,6 +284,24 @@ describe('failures stay with their ticker', () => {
     expect(tinyModel?.message).toMatch(/lookback \+ horizon/);
     const tickers = new Set((await cat.warehouse.select('predictions', {})).map((p) => p.ticker));
     expect([...tickers]).toEqual(['SP500']);
+  });
+
+  it('a first model whose ReLU output died on the holdout is never served', async () => {
+    // A learning rate of 1 drives the ReLU output below zero for every holdout window (on the
+    // native and the wasm backend alike): the ticker fails at the model stage, nothing is served.
+    const { cat: c } = await tempCatalog({ ...SMALL, model: { ...SMALL.model, learningRate: 1 } });
+    try {
+      const s = await runDaily(c, { date: D1, runId: 'dead' });
+      const r = only(s.results, 'SP500');
+      expect(r).toMatchObject({ status: 'failed', failedStage: 'model' });
+      expect(r.error).toMatch(
+        /SP500: the trained model is degenerate: \d+ of \d+ holdout forecasts/,
+      );
+      expect(await c.warehouse.select('predictions', {})).toEqual([]);
+      expect(await c.tracker.registry.getByAlias('stockops-SP500', 'champion')).toBeUndefined();
+    } finally {
+      await c.close();
+    }
   });
 
   it('a source that cannot be read fails every ticker with the reason, without throwing', async () => {

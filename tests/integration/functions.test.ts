@@ -19,7 +19,7 @@ import { tempCatalog } from '../support/catalog.js';
 const SMALL = {
   watchlist: ['SP500', 'AAPL'],
   source: { startDate: '2018-06-01' },
-  model: { units: 8, epochs: 2, trainDays: 200 },
+  model: { units: 16, epochs: 2, trainDays: 200 },
 };
 const DATE = '2020-04-17';
 

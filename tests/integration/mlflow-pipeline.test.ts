@@ -57,7 +57,7 @@ function configFor(dir: string, policy: { maxAgeDays: number }, experiment = EXP
       watchlist: [TICKER],
       source: { startDate: '2018-01-01' },
       // A long cooldown keeps drift from retraining between the days this test arranges.
-      model: { units: 8, epochs: 2, trainDays: 200, retrainCooldownDays: 90, ...policy },
+      model: { units: 16, epochs: 2, trainDays: 200, retrainCooldownDays: 90, ...policy },
     },
   });
 }
@@ -168,7 +168,7 @@ describe('daily pipeline on a real MLflow server', () => {
       expect(train.info.start_time).toBeGreaterThanOrEqual(before);
       expect((train.info.end_time ?? 0) - (train.info.start_time ?? 0)).toBeGreaterThan(1);
       expect(paramsOf(train)).toMatchObject({
-        units: '8',
+        units: '16',
         lookback: '30',
         backend: result.backend,
         config_hash: configHash(config),
