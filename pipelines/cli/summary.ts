@@ -25,7 +25,11 @@ export function summaryTable(results: TickerResult[]): string {
       return [
         r.ticker,
         r.asOf,
-        r.decision,
+        r.decision === 'train'
+          ? r.promoted
+            ? 'train, promoted'
+            : 'train, kept champion'
+          : r.decision,
         r.modelVersion,
         fmt(f?.baseClose),
         f ? `${fmt(f.predictedClose)} h${f.horizon} (${f.targetDate})` : undefined,
