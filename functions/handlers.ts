@@ -4,8 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../pipelines/catalog.js';
-import { runTicker, type TickerResult } from '../pipelines/daily.js';
-import { StageFailed } from '../pipelines/record/runs.js';
+import { runTickerSafe, type TickerResult } from '../pipelines/daily.js';
 import type { ScheduleMessage, TickerMessage } from './events.js';
 
 export const TOPICS = {
@@ -30,13 +29,12 @@ export async function onSchedule(msg: ScheduleMessage, cat: Catalog): Promise<Ti
 
 /** One ticker's daily path; the result (ok or the failed stage with its reason) goes to the done topic. */
 export async function onTicker(msg: TickerMessage, cat: Catalog): Promise<TickerResult> {
-  let result: TickerResult;
-  try {
-    result = await runTicker({ cat, ticker: msg.ticker, runDate: msg.date, runId: msg.runId });
-  } catch (e) {
-    const f = e instanceof StageFailed ? e : new StageFailed('record', e);
-    result = { ticker: msg.ticker, status: 'failed', failedStage: f.stage, error: f.message };
-  }
+  const result = await runTickerSafe({
+    cat,
+    ticker: msg.ticker,
+    runDate: msg.date,
+    runId: msg.runId,
+  });
   await cat.bus.publish(TOPICS.done, { ...msg, ...result });
   return result;
 }

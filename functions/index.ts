@@ -11,6 +11,10 @@ let catalog: Promise<Catalog> | undefined;
 const cat = () =>
   (catalog ??= openCatalog(loadConfig({ env: process.env }), {
     log: createLogger({ json: true }),
+  }).catch((e: unknown) => {
+    // A failed open (warehouse briefly unreachable) must not stick to the instance: retry next time.
+    catalog = undefined;
+    throw e;
   }));
 /** The instance's catalog: tests watch its bus and read its warehouse. */
 export { cat as instanceCatalog };

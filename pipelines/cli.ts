@@ -31,13 +31,21 @@ function printSummary(s: RunSummary): void {
   console.log(summaryTable(s.results));
 }
 
+/** A URI as it may be printed: user and password (MLflow accepts them in the URL) removed. */
+function withoutCredentials(uri: string): string {
+  const u = new URL(uri);
+  u.username = '';
+  u.password = '';
+  return u.href;
+}
+
 function whereResults(c: Config): string {
   const w =
     c.warehouse.kind === 'duckdb'
       ? c.warehouse.path
       : `${c.warehouse.projectId}.${c.warehouse.dataset}`;
   const o = c.objectStore.kind === 'local' ? c.objectStore.dir : `gs://${c.objectStore.bucket}`;
-  const t = c.tracking.kind === 'local' ? c.tracking.dir : c.tracking.uri;
+  const t = c.tracking.kind === 'local' ? c.tracking.dir : withoutCredentials(c.tracking.uri);
   return `warehouse: ${w}\nartifacts: ${o}\ntracking:  ${t}`;
 }
 

@@ -167,7 +167,7 @@ function defaults(dataDir: string): Config {
       maxAgeDays: 30,
       naiveMargin: 0.1,
       accuracyWindow: 20,
-      retrainCooldownDays: 5,
+      retrainCooldownDays: 20,
       backend: 'auto',
     },
     drift: { currentDays: 30, minCurrentRows: 20, datasetShare: 0.5 },

@@ -13,7 +13,7 @@ import { forecastStep } from './forecast/step.js';
 import { ingestStep } from './ingest/step.js';
 import { selectBackend, type BackendSelection } from './model/backend.js';
 import { modelStep } from './model/step.js';
-import { recordStep } from './record/step.js';
+import { recordDecision, recordStep } from './record/step.js';
 import { stage, StageFailed, type StageContext } from './record/runs.js';
 import { PipelineError, type Stage } from './types.js';
 
@@ -49,12 +49,21 @@ export interface TickerResult {
   backend?: string;
 }
 
-let backend: Promise<BackendSelection> | undefined;
+const backends = new Map<string, Promise<BackendSelection>>();
 /** The TensorFlow.js backend is chosen once per process: the fastest that loads. */
 export function ensureBackend(
   pref: Parameters<typeof selectBackend>[0],
 ): Promise<BackendSelection> {
-  return (backend ??= selectBackend(pref));
+  let b = backends.get(pref);
+  if (!b) {
+    // A failure is not remembered: the next ticker tries again.
+    b = selectBackend(pref).catch((e: unknown) => {
+      backends.delete(pref);
+      throw e;
+    });
+    backends.set(pref, b);
+  }
+  return b;
 }
 
 export interface RunSummary {
@@ -99,10 +108,17 @@ export async function runTicker(ctx: StageContext): Promise<TickerResult> {
     'model',
     async () => {
       backendName = (await ensureBackend(cat.config.model.backend)).name;
-      return modelStep(cat, ticker, asOf, ingested.bars, features.rows, {
+      const m = await modelStep(cat, ticker, asOf, ingested.bars, features.rows, {
         runId,
         backend: backendName,
       });
+      try {
+        await recordDecision(cat, ticker, asOf, m, { runId, backend: backendName });
+      } catch (e) {
+        m.serving.artifacts.model.dispose();
+        throw e;
+      }
+      return m;
     },
     (m) => ({ message: `${m.decision}: ${m.reason}` }),
   );
@@ -158,6 +174,17 @@ export async function runTicker(ctx: StageContext): Promise<TickerResult> {
   }
 }
 
+/** One ticker's path whose failure is a result (stage and reason), never a throw. */
+export async function runTickerSafe(ctx: StageContext): Promise<TickerResult> {
+  try {
+    return await runTicker(ctx);
+  } catch (e) {
+    // Only code outside any stage (none today) can fail without naming its stage.
+    const f = e instanceof StageFailed ? e : new StageFailed('record', e);
+    return { ticker: ctx.ticker, status: 'failed', failedStage: f.stage, error: f.message };
+  }
+}
+
 export async function runDaily(
   cat: Catalog,
   req: DailyRequest,
@@ -175,13 +202,9 @@ export async function runDaily(
   const results = await Promise.all(
     tickers.map((ticker) =>
       limit(async (): Promise<TickerResult> => {
-        let result: TickerResult;
-        try {
-          result = await runTicker({ cat, ticker, runDate: req.date, runId });
-        } catch (e) {
-          const failed = e instanceof StageFailed ? e : new StageFailed('record', e);
-          result = { ticker, status: 'failed', failedStage: failed.stage, error: failed.message };
-          log.error('ticker failed', { ticker, stage: failed.stage, error: failed.message });
+        const result = await runTickerSafe({ cat, ticker, runDate: req.date, runId });
+        if (result.status === 'failed') {
+          log.error('ticker failed', { ticker, stage: result.failedStage, error: result.error });
         }
         done += 1;
         onTicker?.(result, done, tickers.length);

@@ -14,6 +14,8 @@ export async function featuresStep(
     ? []
     : await cat.warehouse.select('features', {
         where: { ticker },
+        // On or before D: a backfill of earlier days must not see later rows as "already stored".
+        between: { column: 'date', to: bars.at(-1)?.date },
         orderBy: 'date',
         desc: true,
         limit: 1,

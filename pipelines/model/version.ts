@@ -34,7 +34,13 @@ function canonicalJson(v: unknown): string {
 }
 
 /** Retraining policy and backend choice: changing them must not make existing versions look stale. */
-const POLICY_KEYS = new Set(['maxAgeDays', 'naiveMargin', 'accuracyWindow', 'backend']);
+const POLICY_KEYS = new Set([
+  'maxAgeDays',
+  'naiveMargin',
+  'accuracyWindow',
+  'retrainCooldownDays',
+  'backend',
+]);
 
 /** sha256 of the settings that change what a training run produces. */
 export function configHash(cfg: ModelStageConfig): string {

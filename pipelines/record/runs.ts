@@ -47,7 +47,16 @@ export async function stage<T>(
     result = await fn();
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    await record('failed', null, message.slice(0, 2000));
+    try {
+      await record('failed', null, message.slice(0, 2000));
+    } catch (recordError) {
+      // The stage's own error is the one that matters; losing the row must not replace it.
+      ctx.cat.log.error('could not record a failed stage in pipeline_runs', {
+        ticker: ctx.ticker,
+        stage: name,
+        error: recordError instanceof Error ? recordError.message : String(recordError),
+      });
+    }
     throw new StageFailed(name, e);
   }
   const d = describe(result);

@@ -1,10 +1,11 @@
-/** Record step: the accuracy ledger, the model decision, and the prediction run in the tracker. */
+/** Record step: the model decision, the accuracy ledger, and the prediction run in the tracker. */
 import type { Catalog } from '../catalog.js';
 import type { DriftStepResult } from '../drift/step.js';
 import {
   resolveOutcomes,
   summarizeOutcomes,
   type LedgerSummary,
+  type Outcome,
   type StoredPrediction,
 } from '../forecast/ledger.js';
 import type { ModelStepResult } from '../model/step.js';
@@ -28,18 +29,18 @@ const toStored = (p: RowOf<'predictions'>): StoredPrediction => ({
   modelVersion: p.model_version,
 });
 
-export async function recordStep(
+/**
+ * The day's model decision, written as soon as the model stage has decided: a retry of the day
+ * then reuses it instead of training again. A re-run keeps the first run's id, so the row is the same.
+ */
+export async function recordDecision(
   cat: Catalog,
   ticker: string,
   asOf: string,
-  bars: Bar[],
   model: ModelStepResult,
-  predictions: RowOf<'predictions'>[],
-  drift: DriftStepResult,
   ctx: { runId: string; backend: string },
-): Promise<RecordResult> {
+): Promise<void> {
   const { warehouse } = cat;
-  // A re-run of the day keeps the first run's id, like the forecast step, so the row stays the same.
   const [earlier] = await warehouse.select('model_decisions', {
     where: { ticker, as_of_date: asOf },
   });
@@ -59,31 +60,88 @@ export async function recordStep(
       run_id: earlier?.run_id ?? ctx.runId,
     },
   ]);
+}
 
-  // Ledger: every stored prediction whose target date now has a close (bars ≤ D only).
-  const due = await warehouse.select('predictions', {
+/**
+ * A prediction on the current adjustment basis: after a split or dividend revision the stored
+ * closes are re-scaled by the as-of bar's new/old ratio, so predicted and actual share one basis.
+ */
+const rebase =
+  (bars: Bar[]) =>
+  (p: RowOf<'predictions'>): StoredPrediction => {
+    const now = bars.find((b) => b.date === p.as_of_date)?.close;
+    const f = now === undefined || now === p.base_close ? 1 : now / p.base_close;
+    return { ...toStored(p), baseClose: p.base_close * f, predictedClose: p.predicted_close * f };
+  };
+
+const toRow = (o: Outcome): RowOf<'outcomes'> => ({
+  ticker: o.ticker,
+  as_of_date: o.asOfDate,
+  horizon: o.horizon,
+  target_date: o.targetDate,
+  base_close: o.baseClose,
+  predicted_close: o.predictedClose,
+  actual_close: o.actualClose,
+  abs_error: o.absError,
+  pct_error: o.pctError,
+  naive_abs_error: Math.abs(o.actualClose - o.baseClose),
+  direction_correct: o.directionCorrect,
+  model_version: o.modelVersion,
+});
+
+const fromRow = (r: RowOf<'outcomes'>): Outcome => ({
+  ticker: r.ticker,
+  asOfDate: r.as_of_date,
+  horizon: r.horizon,
+  targetDate: r.target_date,
+  predictedClose: r.predicted_close,
+  baseClose: r.base_close,
+  modelVersion: r.model_version,
+  actualClose: r.actual_close,
+  error: r.actual_close - r.predicted_close,
+  absError: r.abs_error,
+  pctError: r.pct_error,
+  directionCorrect: r.direction_correct,
+});
+
+export async function recordStep(
+  cat: Catalog,
+  ticker: string,
+  asOf: string,
+  bars: Bar[],
+  model: ModelStepResult,
+  predictions: RowOf<'predictions'>[],
+  drift: DriftStepResult,
+  ctx: { runId: string; backend: string },
+): Promise<RecordResult> {
+  const { warehouse } = cat;
+  // Ledger: predictions whose target date now has a close (bars ≤ D only), from the latest target
+  // already resolved on or before D onwards, so a day reads only what it can newly resolve.
+  const [resolved] = await warehouse.select('outcomes', {
     where: { ticker },
     between: { column: 'target_date', to: asOf },
+    orderBy: 'target_date',
+    desc: true,
+    limit: 1,
   });
-  const { outcomes } = resolveOutcomes(due.map(toStored), { [ticker]: bars });
-  await warehouse.upsert(
-    'outcomes',
-    outcomes.map((o) => ({
-      ticker,
-      as_of_date: o.asOfDate,
-      horizon: o.horizon,
-      target_date: o.targetDate,
-      base_close: o.baseClose,
-      predicted_close: o.predictedClose,
-      actual_close: o.actualClose,
-      abs_error: o.absError,
-      pct_error: o.pctError,
-      naive_abs_error: Math.abs(o.actualClose - o.baseClose),
-      direction_correct: o.directionCorrect,
-      model_version: o.modelVersion,
-    })),
-  );
-  const ledger = summarizeOutcomes(outcomes, { window: cat.config.model.accuracyWindow });
+  const due = await warehouse.select('predictions', {
+    where: { ticker },
+    between: { column: 'target_date', from: resolved?.target_date, to: asOf },
+  });
+  const { outcomes } = resolveOutcomes(due.map(rebase(bars)), { [ticker]: bars });
+  await warehouse.upsert('outcomes', outcomes.map(toRow));
+  // Realised accuracy over the window: the latest outcomes of each horizon, from the table.
+  const horizons = new Set(predictions.map((p) => p.horizon)).size || 1;
+  const recent = await warehouse.select('outcomes', {
+    where: { ticker },
+    between: { column: 'target_date', to: asOf },
+    orderBy: 'target_date',
+    desc: true,
+    limit: cat.config.model.accuracyWindow * horizons,
+  });
+  const ledger = summarizeOutcomes(recent.map(fromRow), {
+    window: cat.config.model.accuracyWindow,
+  });
 
   const now = Date.now();
   const metrics = [
