@@ -83,9 +83,24 @@ export async function ingestStep(
   }
 
   const now = new Date().toISOString();
+  // A row quarantined before keeps the run and time that first caught it: re-runs change nothing.
+  const known = new Map(
+    (await warehouse.select('quarantine', { where: { ticker } })).map((q) => [
+      `${q.date}|${q.rule}`,
+      q,
+    ]),
+  );
   await warehouse.upsert(
     'quarantine',
-    result.quarantined.map((q) => ({ ticker, ...q, run_id: runId, quarantined_at: now })),
+    result.quarantined.map((q) => {
+      const first = known.get(`${q.date}|${q.rule}`);
+      return {
+        ticker,
+        ...q,
+        run_id: first?.run_id ?? runId,
+        quarantined_at: first?.quarantined_at ?? now,
+      };
+    }),
   );
   if (result.failure)
     throw new PipelineError(
