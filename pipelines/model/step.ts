@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type FeatureRow } from '../types.js';
 import { saveModelVersion, type ModelVersionArtifacts } from './artifacts.js';
-import { BAR_COLUMNS } from './dataset.js';
+import { BAR_COLUMNS, buildSamples } from './dataset.js';
 import { decidePromotion, decideTrainOrLoad, type Decision } from './decide.js';
 import { forecastMetrics } from './evaluate.js';
 import { decisionOn, lastDatasetDrift, latestDecisions, realisedAccuracy } from './history.js';
@@ -22,7 +22,9 @@ import {
   type ServingVersion,
 } from './registry.js';
 import { logTraining } from './tracking.js';
-import { configHash, fitVersion, forecastFromVersion, type FitResult } from './version.js';
+import { predict } from './lstm.js';
+import { applyScaler } from './normalise.js';
+import { configHash, fitVersion, type FitResult } from './version.js';
 
 export {
   ARTIFACT_KEY_TAG,
@@ -67,8 +69,9 @@ const loading = (reason: string, serving: ServingVersion): ModelStepResult => ({
 });
 
 /**
- * The champion's MASE on the challenger's holdout: the same as-of dates, the same actual closes.
- * A champion trained on other features (the config changed) cannot be scored: null.
+ * The champion's MASE on the challenger's holdout: the same as-of dates, the same actual closes,
+ * its windows built and predicted in one batch. A champion trained on other features or
+ * normalisation rules (the config or the code changed) cannot be scored: null.
  */
 function scoreOnHoldout(
   champion: ModelVersionArtifacts,
@@ -76,19 +79,33 @@ function scoreOnHoldout(
   s: StepInput,
   hash: string,
 ): number | null {
-  const needs = champion.meta.columns.slice(BAR_COLUMNS.length);
+  const { meta } = champion;
+  const needs = meta.columns.slice(BAR_COLUMNS.length);
   const has = s.features[0]?.values ?? {};
-  if (champion.meta.configHash !== hash || needs.some((c) => !(c in has))) return null;
+  const first = fit.testForecasts[0]?.asOf;
+  if (meta.configHash !== hash || needs.some((c) => !(c in has)) || !first) return null;
+  const from = Math.max(0, s.features.findIndex((f) => f.date >= first) - meta.lookback + 1);
+  const ds = buildSamples(s.bars, s.features.slice(from), {
+    lookback: meta.lookback,
+    horizons: meta.horizons,
+    featureColumns: needs,
+  });
+  if (ds.rules.some((r, i) => r !== meta.rules[i])) return null;
+  const asOfs = new Set(fit.testForecasts.map((t) => t.asOf));
+  const windows = ds.samples.filter((x) => asOfs.has(x.asOf));
+  const ratios = predict(
+    champion.model,
+    windows.map((x) => applyScaler(meta.scaler, x.x)),
+  );
+  const ratiosOn = new Map(windows.map((x, i) => [x.asOf, ratios[i] ?? []]));
   return meanOrNull(
-    champion.meta.horizons.map((h, k) => {
+    meta.horizons.map((h, k) => {
       const rows = fit.testForecasts
         .filter((t) => t.horizon === h)
         .map((t) => ({
           base: t.base,
           actual: t.actual,
-          predicted:
-            forecastFromVersion(champion, s.bars, s.features, t.asOf).forecasts[k]?.close ??
-            Number.NaN,
+          predicted: t.base * (ratiosOn.get(t.asOf)?.[k] ?? Number.NaN),
         }));
       return rows.length ? forecastMetrics(rows).mase : null;
     }),
