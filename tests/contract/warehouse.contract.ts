@@ -95,6 +95,46 @@ export function warehouseContract(name: string, make: () => Promise<Warehouse>):
       expect(await w.select('daily_bars', {})).toEqual(before);
     });
 
+    it('writes a multi-table batch as one unit, and the same batch again changes nothing', async () => {
+      const feature = (date: string, value: number): RowOf<'features'> => ({
+        ticker: 'BAT',
+        date,
+        feature: 'sma_20',
+        value,
+      });
+      const batch = {
+        daily_bars: [{ ...bar('2021-05-03', 7), ticker: 'BAT' }],
+        features: [feature('2021-05-03', 6.5), feature('2021-05-04', 6.6)],
+      };
+      expect(await w.upsertBatch(batch)).toEqual({ daily_bars: 1, features: 2 });
+      const once = await w.select('features', { where: { ticker: 'BAT' } });
+      await w.upsertBatch(batch);
+      expect(await w.select('features', { where: { ticker: 'BAT' } })).toEqual(once);
+      expect(await w.select('daily_bars', { where: { ticker: 'BAT' } })).toHaveLength(1);
+    });
+
+    it('stores nothing of a batch when any of its tables has a bad row', async () => {
+      const before = {
+        bars: await w.select('daily_bars', {}),
+        features: await w.select('features', {}),
+      };
+      await expect(
+        w.upsertBatch({
+          daily_bars: [{ ...bar('2021-06-01', 8), ticker: 'BAD' }],
+          features: [
+            {
+              ticker: 'BAD',
+              date: '2021-06-01',
+              feature: 'sma_20',
+              value: Number.POSITIVE_INFINITY,
+            },
+          ],
+        }),
+      ).rejects.toThrow(/features\.value must be FLOAT64/);
+      expect(await w.select('daily_bars', {})).toEqual(before.bars);
+      expect(await w.select('features', {})).toEqual(before.features);
+    });
+
     it('stores nulls in nullable columns and refuses them in required ones', async () => {
       await w.upsert('daily_bars', [{ ...bar('2020-04-01', 3), adj_close: null }]);
       const [r] = await w.select('daily_bars', { where: { date: '2020-04-01' } });

@@ -106,44 +106,61 @@ export async function createDuckDbWarehouse({ path }: DuckDbWarehouseOptions): P
     return next;
   };
 
+  async function inTransaction<R>(fn: () => Promise<R>): Promise<R> {
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      const r = await fn();
+      await conn.run('COMMIT');
+      return r;
+    } catch (e) {
+      await conn.run('ROLLBACK');
+      throw e;
+    }
+  }
+
+  // Inside a transaction: validates every row first, so a bad row fails before anything is written.
+  async function insertRows<T extends TableName>(name: T, rows: RowOf<T>[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const cols = columnsOf(name);
+    for (const r of rows) validateRow(name, r);
+    // One statement may not touch a key twice: the last row for a key wins, as an upsert would.
+    const byKey = new Map<string, RowOf<T>>();
+    for (const r of rows) {
+      const rec = r as Record<string, unknown>;
+      byKey.set(JSON.stringify(tables[name].key.map((k) => rec[k])), r);
+    }
+    const unique = [...byKey.values()];
+    const colList = cols.map(([c]) => `"${c}"`).join(', ');
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      const values = unique
+        .slice(i, i + CHUNK)
+        .map((r) => {
+          const rec = r as Record<string, Scalar>;
+          return `(${cols.map(([c, t]) => literal(rec[c], t)).join(', ')})`;
+        })
+        .join(',\n');
+      await conn.run(`INSERT OR REPLACE INTO "${name}" (${colList}) VALUES ${values}`);
+    }
+    return unique.length;
+  }
+
   return {
     kind: 'duckdb',
     init: () =>
       serial(async () => {
         for (const name of Object.keys(tables) as TableName[]) await conn.run(ddlFor(name));
       }),
-    upsert: (name, rows) =>
-      serial(async () => {
-        if (rows.length === 0) return 0;
-        const cols = columnsOf(name);
-        for (const r of rows) validateRow(name, r);
-        // One statement may not touch a key twice: the last row for a key wins, as an upsert would.
-        const byKey = new Map<string, unknown>();
-        for (const r of rows) {
-          const rec = r as Record<string, unknown>;
-          byKey.set(JSON.stringify(tables[name].key.map((k) => rec[k])), r);
-        }
-        rows = [...byKey.values()] as typeof rows;
-        const colList = cols.map(([c]) => `"${c}"`).join(', ');
-        await conn.run('BEGIN TRANSACTION');
-        try {
-          for (let i = 0; i < rows.length; i += CHUNK) {
-            const values = rows
-              .slice(i, i + CHUNK)
-              .map((r) => {
-                const rec = r as Record<string, Scalar>;
-                return `(${cols.map(([c, t]) => literal(rec[c], t)).join(', ')})`;
-              })
-              .join(',\n');
-            await conn.run(`INSERT OR REPLACE INTO "${name}" (${colList}) VALUES ${values}`);
+    upsert: (name, rows) => serial(() => inTransaction(() => insertRows(name, rows))),
+    upsertBatch: (batch) =>
+      serial(() =>
+        inTransaction(async () => {
+          const written: Partial<Record<TableName, number>> = {};
+          for (const [name, rows] of Object.entries(batch) as [TableName, RowOf<TableName>[]][]) {
+            written[name] = await insertRows(name, rows);
           }
-          await conn.run('COMMIT');
-        } catch (e) {
-          await conn.run('ROLLBACK');
-          throw e;
-        }
-        return rows.length;
-      }),
+          return written;
+        }),
+      ),
     select: <T extends TableName>(name: T, q: Query<T> = {}) =>
       serial(async () => {
         let sql = `SELECT ${selectList(name)} FROM "${name}"${whereClause(name, q)}`;

@@ -11,12 +11,20 @@ export interface Query<T extends TableName> {
   limit?: number;
 }
 
+/** Rows for several tables, written together: one ticker-day's outputs, all or nothing. */
+export type WriteBatch = { [T in TableName]?: RowOf<T>[] };
+
 export interface Warehouse {
   readonly kind: string;
   /** Creates missing tables; safe to call on every start. */
   init(): Promise<void>;
   /** Inserts or replaces rows on the table's natural key, all or nothing. */
   upsert<T extends TableName>(table: T, rows: RowOf<T>[]): Promise<number>;
+  /**
+   * Upserts every table of the batch as one unit: either all its rows are stored or none is.
+   * Returns the rows written per table. Writing the same batch again leaves the same rows.
+   */
+  upsertBatch(batch: WriteBatch): Promise<Partial<Record<TableName, number>>>;
   select<T extends TableName>(table: T, query?: Query<T>): Promise<RowOf<T>[]>;
   /** Removes rows matching equality filters (e.g. one ticker's outcomes being recomputed). */
   delete<T extends TableName>(table: T, where: Partial<RowOf<T>>): Promise<void>;
