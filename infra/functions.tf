@@ -1,0 +1,176 @@
+# The three Cloud Functions (2nd gen, nodejs24), one per stage of docs/CLOUD-DESIGN, each with its own
+# service account (iam.tf) and an Eventarc Pub/Sub trigger with retry on.
+#
+# Sizing, and the figure behind each setting (README "Performance": `make bench`, 2026-11-22, on a
+# busy 2-core machine, figures ±30 %; ingest measured for this issue, see infra/README section):
+# - stockopsModel trains or loads the LSTM on native TensorFlow, forecasts, scores drift and records.
+#   memory 2Gi: native training peaked at 1134 MiB RSS (native prediction 613 MiB); 2 GiB leaves ~1.8x
+#     headroom for the in-memory /tmp and BigQuery/MLflow clients.
+#   cpu 1: Cloud Run needs at least 1 vCPU above 1 GiB; training ran 3.3 s/epoch native here.
+#   timeout 540 s: the maximum for an event-driven function. A training run is at most 30 epochs
+#     (config model.epochs) x 3.3 s = ~100 s plus load/record, so 540 s covers a 1-vCPU instance
+#     running up to ~5x slower than the bench.
+#   concurrency 1: one training at a time per instance (two would need 2.3 GiB and split the vCPU).
+#   max instances 10 (variable): the loaded-model daily path took 0.14-0.42 s per ticker, so 10
+#     instances clear a 100-ticker watchlist in well under a minute without flooding BigQuery/MLflow.
+# - stockopsIngest fetches one ticker's bars and writes bars + features; it never imports TensorFlow.
+#   memory 512Mi: ingest + features of SP500 from the first day (2590 bars, 33 241 feature rows, the
+#     worst case: a full backfill) peaked at 242 MiB RSS here; 512 MiB is ~2x that.
+#   cpu 0.5, concurrency 1: below 1 vCPU Cloud Run allows only one request at a time.
+#   timeout 300 s: the whole daily path took under 0.5 s per ticker; the rest is room for Yahoo's
+#     retries with backoff (config source.retries) on a slow day.
+#   max instances 5 (variable): limits parallel requests to Yahoo.
+# - stockopsSchedule only validates the message and publishes one message per ticker.
+#   memory 256Mi, cpu 0.167, timeout 60 s, concurrency 1, max instances 1: not measured; the smallest
+#     size with room over Node 24's own footprint, and one run a day needs one instance.
+locals {
+  common_env = {
+    STOCKOPS_WAREHOUSE    = "bigquery"
+    GOOGLE_CLOUD_PROJECT  = var.project
+    STOCKOPS_BQ_DATASET   = google_bigquery_dataset.stockops.dataset_id
+    STOCKOPS_BUCKET       = google_storage_bucket.data.name
+    STOCKOPS_BUS          = "pubsub"
+    STOCKOPS_TOPIC_PREFIX = var.topic_prefix
+    STOCKOPS_TICKERS      = join(",", var.watchlist)
+    STOCKOPS_GIT_COMMIT   = var.git_commit
+    # Only /tmp is writable on a function instance (and it is memory): local scratch goes there.
+    STOCKOPS_DATA_DIR = "/tmp/stockops"
+  }
+
+  functions = {
+    schedule = {
+      name        = "${var.topic_prefix}-schedule"
+      entry_point = "stockopsSchedule"
+      trigger     = "schedule"
+      publishes   = ["ingest", "dead_letter"]
+      memory      = "256Mi"
+      cpu         = "0.167"
+      timeout     = 60
+      concurrency = 1
+      env         = {}
+      mlflow      = false
+    }
+    ingest = {
+      name        = "${var.topic_prefix}-ingest"
+      entry_point = "stockopsIngest"
+      trigger     = "ingest"
+      publishes   = ["model", "dead_letter"]
+      memory      = "512Mi"
+      cpu         = "0.5"
+      timeout     = 300
+      concurrency = 1
+      env         = { STOCKOPS_SOURCE = "yahoo" }
+      mlflow      = false
+    }
+    model = {
+      name        = "${var.topic_prefix}-model"
+      entry_point = "stockopsModel"
+      trigger     = "model"
+      publishes   = ["done", "dead_letter"]
+      memory      = "2Gi"
+      cpu         = "1"
+      timeout     = 540
+      concurrency = 1
+      # Production runs native TensorFlow: the deploy package installs tfjs-node with its install
+      # script (scripts/infra/package.ts), and `tensorflow` makes a missing addon a failure, not wasm.
+      env = merge(
+        { STOCKOPS_TF_BACKEND = "tensorflow" },
+        var.mlflow_tracking_uri != "" ? { MLFLOW_TRACKING_URI = var.mlflow_tracking_uri } : {},
+      )
+      mlflow = true
+    }
+  }
+
+  mlflow_secrets = {
+    MLFLOW_TRACKING_USERNAME = google_secret_manager_secret.mlflow["username"].secret_id
+    MLFLOW_TRACKING_PASSWORD = google_secret_manager_secret.mlflow["password"].secret_id
+  }
+}
+
+# Function images live in the project's own repository, written only by the builder account.
+resource "google_artifact_registry_repository" "functions" {
+  location      = var.region
+  repository_id = "${var.topic_prefix}-functions"
+  format        = "DOCKER"
+  description   = "StockOps function images (Cloud Functions 2nd gen builds)."
+  labels        = local.labels
+
+  cleanup_policies {
+    id     = "keep-recent"
+    action = "KEEP"
+    most_recent_versions {
+      keep_count = 10
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+# The zip scripts/infra/package.ts built; its name carries the commit and the content hash, so a new
+# build is a new object and the functions redeploy.
+resource "google_storage_bucket_object" "function_source" {
+  name   = "functions/${var.git_commit}-${filemd5(var.source_zip)}.zip"
+  bucket = google_storage_bucket.source.name
+  source = var.source_zip
+}
+
+resource "google_cloudfunctions2_function" "fn" {
+  for_each    = local.functions
+  name        = each.value.name
+  location    = var.region
+  description = "StockOps ${each.key} (${each.value.entry_point}), commit ${var.git_commit}."
+  labels      = merge(local.labels, { stage = each.key })
+
+  build_config {
+    runtime           = "nodejs24"
+    entry_point       = each.value.entry_point
+    service_account   = google_service_account.builder.id
+    docker_repository = google_artifact_registry_repository.functions.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.function_source.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = each.value.memory
+    available_cpu                    = each.value.cpu
+    timeout_seconds                  = each.value.timeout
+    max_instance_count               = var.max_instances[each.key]
+    min_instance_count               = 0
+    max_instance_request_concurrency = each.value.concurrency
+    service_account_email            = google_service_account.fn[each.key].email
+    ingress_settings                 = "ALLOW_INTERNAL_ONLY"
+    all_traffic_on_latest_revision   = true
+    environment_variables            = merge(local.common_env, each.value.env)
+
+    dynamic "secret_environment_variables" {
+      for_each = each.value.mlflow && var.mlflow_basic_auth ? local.mlflow_secrets : {}
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
+  }
+
+  event_trigger {
+    trigger_region        = var.region
+    event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
+    pubsub_topic          = google_pubsub_topic.stage[each.value.trigger].id
+    retry_policy          = "RETRY_POLICY_RETRY"
+    service_account_email = google_service_account.invoker.email
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_artifact_registry_repository_iam_member.builder_writes_images,
+    google_storage_bucket_iam_member.builder_reads_source,
+    google_project_iam_member.builder_logs,
+    google_secret_manager_secret_iam_member.model_reads_mlflow,
+  ]
+}
