@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf build demo run test lint format typecheck deploy mlflow bench keras-venv clean
+.PHONY: install native-tf build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -28,6 +28,7 @@ run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
 
 test: install native-tf
+	scripts/infra/fmt-check.sh
 	vitest run
 
 lint: install
@@ -45,9 +46,22 @@ typecheck: install
 mlflow:
 	scripts/mlflow/serve.sh $(ARGS)
 
-deploy:
-	@echo "make deploy: the Google Cloud infrastructure (infra/) is not written yet; nothing was deployed." >&2
-	@exit 1
+# Google Cloud (infra/, README "Deploying to Google Cloud"). Each stops with a clear message and exit 1
+# when STOCKOPS_PROJECT, STOCKOPS_STATE_BUCKET or credentials are missing; destroy asks first.
+plan: install
+	scripts/infra/deploy.sh plan
+
+deploy: install
+	scripts/infra/deploy.sh apply
+
+destroy: install
+	scripts/infra/deploy.sh destroy
+
+# `terraform init -backend=false` + `terraform validate` offline, against the Google provider built
+# from the Go module proxy into .cache/terraform (about 30 CPU-minutes once, then cached). Not part
+# of `make test`: too long for CI.
+infra-validate:
+	scripts/infra/validate.sh
 
 clean:
 	rm -rf dist .data

@@ -36,7 +36,7 @@ const MAIN_DATE_COLUMNS = ['date', 'as_of_date', 'run_date'] as const;
 const PARTITION_TYPES = ['DAY', 'MONTH', 'YEAR', 'HOUR'] as const;
 
 /** What a table may declare in the schema module; read loosely so the module can add it later. */
-interface Declared {
+export interface Declared {
   partition?: unknown;
   cluster?: unknown;
 }
@@ -99,28 +99,36 @@ function clusteringOf(
   return list as string[];
 }
 
+/** A table's definition: its declared partition/cluster if any, else the default rule. */
+export function definitionOf(
+  name: string,
+  def: { description: string; columns: Record<string, ColumnType> } & Declared,
+): TableDefinition {
+  const columns = def.columns;
+  const partition = declaredPartition(name, def, columns) ?? {
+    field: defaultPartition(name, columns),
+    type: 'DAY' as const,
+  };
+  return {
+    description: def.description,
+    partition_field: partition.field,
+    partition_type: partition.type,
+    clustering: clusteringOf(name, def, columns),
+    schema: Object.entries(columns).map(([col, t]) => ({
+      name: col,
+      type: API_TYPE[baseType(t)] ?? baseType(t),
+      mode: isNullable(t) ? 'NULLABLE' : 'REQUIRED',
+    })),
+  };
+}
+
 export function tableDefinitions(): Record<string, TableDefinition> {
-  const out: Record<string, TableDefinition> = {};
-  for (const [name, def] of Object.entries(tables)) {
-    const columns = def.columns as Record<string, ColumnType>;
-    const declared = def as Declared;
-    const partition = declaredPartition(name, declared, columns) ?? {
-      field: defaultPartition(name, columns),
-      type: 'DAY' as const,
-    };
-    out[name] = {
-      description: def.description,
-      partition_field: partition.field,
-      partition_type: partition.type,
-      clustering: clusteringOf(name, declared, columns),
-      schema: Object.entries(columns).map(([col, t]) => ({
-        name: col,
-        type: API_TYPE[baseType(t)] ?? baseType(t),
-        mode: isNullable(t) ? 'NULLABLE' : 'REQUIRED',
-      })),
-    };
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(tables).map(([name, def]) => [
+      name,
+      definitionOf(name, def as Parameters<typeof definitionOf>[1]),
+    ]),
+  );
 }
 
 /** The Terraform JSON file: one local, `warehouse_tables`, keyed by table name. */
