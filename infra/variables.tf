@@ -72,7 +72,7 @@ variable "run_window_hours" {
 }
 
 variable "mlflow_tracking_uri" {
-  description = "MLflow tracking server URI (http or https); empty keeps tracking in the bucket's local format."
+  description = "MLflow tracking server URI (http or https). Empty: the model function tracks locally under /tmp, which is lost when an instance recycles; set it in production."
   type        = string
   default     = ""
 

@@ -45,8 +45,10 @@ build_provider() {
   echo "infra-validate: building $TPG_MODULE@$TPG_VERSION (about 30 CPU-minutes, once per machine)"
   local log="$CACHE/build-$VERSION.log"
   # -trimpath/-ldflags keep the binary reproducible and small; nice keeps a shared machine usable.
-  if ! /usr/bin/time -v env GOTOOLCHAIN=local GOBIN="$CACHE/gobin" CGO_ENABLED=0 \
-    nice -n 19 go install -trimpath -ldflags="-s -w" "$TPG_MODULE@$TPG_VERSION" >"$log" 2>&1; then
+  local timer=()
+  [[ ! -x /usr/bin/time ]] || timer=(/usr/bin/time -v)
+  if ! "${timer[@]}" env GOTOOLCHAIN=local GOBIN="$CACHE/gobin" CGO_ENABLED=0 \
+    nice -n 10 go install -trimpath -ldflags="-s -w" "$TPG_MODULE@$TPG_VERSION" >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     die "building the provider failed (log: $log)"
   fi
@@ -66,13 +68,8 @@ validate() {
   cp -R "$ROOT/infra/." "$work/"
   rm -rf "$work/.terraform" "$work/.terraform.lock.hcl"
   # dashboards/views/*.sql is read relative to the module (../dashboards/views): keep that layout.
-  if [[ -d "$ROOT/dashboards" ]]; then
-    mkdir -p "$CACHE/dashboards"
-    rm -rf "$CACHE/dashboards"
-    cp -R "$ROOT/dashboards" "$CACHE/dashboards"
-  else
-    rm -rf "$CACHE/dashboards"
-  fi
+  rm -rf "$CACHE/dashboards"
+  if [[ -d "$ROOT/dashboards" ]]; then cp -R "$ROOT/dashboards" "$CACHE/dashboards"; fi
   cat >"$work/zz_validate_override.tf" <<HCL
 # Written by scripts/infra/validate.sh: pins the provider built into the local mirror.
 terraform {
