@@ -36,7 +36,7 @@ build_provider() {
     return
   fi
   command -v go >/dev/null || die "go is not on PATH; it is needed to build the Google provider"
-  mkdir -p "$CACHE/gobin" "$BIN_DIR"
+  mkdir -p "$CACHE/gobin"
   # Resolve first, so a version the proxy does not serve fails at once with the proxy's own words.
   if ! GOTOOLCHAIN=local GOFLAGS=-mod=mod go list -m "$TPG_MODULE@$TPG_VERSION" >"$CACHE/resolve.log" 2>&1; then
     cat "$CACHE/resolve.log" >&2
@@ -53,6 +53,7 @@ build_provider() {
     die "building the provider failed (log: $log)"
   fi
   grep -E "Elapsed|User time|System time|Maximum resident" "$log" || true
+  mkdir -p "$BIN_DIR"
   # Moved into the mirror only once complete, so an interrupted build is never mistaken for a cached one.
   mv "$CACHE/gobin/terraform-provider-google" "$BIN.tmp"
   mv "$BIN.tmp" "$BIN"
