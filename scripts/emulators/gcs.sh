@@ -2,7 +2,9 @@
 # fake-gcs-server, the Cloud Storage emulator, for tests and `make up`.
 #   gcs.sh install        builds it into .cache/emulators/gcs/ (idempotent: a stamp holding the pinned
 #                         version makes a second call a no-op; the cold build is about 300 CPU-seconds)
-#   gcs.sh start <port>   runs it in the foreground on 127.0.0.1:<port>, in memory
+#   gcs.sh start <port> [dir]
+#                         runs it in the foreground on 127.0.0.1:<port>, in memory, or with its
+#                         objects in <dir> (kept across restarts: the outage tests need that)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -35,14 +37,16 @@ case "${1:-}" in
     install
     ;;
   start)
-    PORT="${2:?usage: gcs.sh start <port>}"
+    PORT="${2:?usage: gcs.sh start <port> [dir]}"
     install
-    # Memory backend and loopback host: the defaults are a filesystem at /storage and 0.0.0.0.
-    exec "$BIN" -scheme http -host 127.0.0.1 -port "$PORT" -backend memory \
+    # Loopback host, and memory or the given folder: the defaults are 0.0.0.0 and a filesystem at /storage.
+    BACKEND=(-backend memory)
+    if [[ -n "${3:-}" ]]; then BACKEND=(-backend filesystem -filesystem-root "$3"); fi
+    exec "$BIN" -scheme http -host 127.0.0.1 -port "$PORT" "${BACKEND[@]}" \
       -external-url "http://127.0.0.1:$PORT" -log-level warn
     ;;
   *)
-    echo "usage: $0 install | start <port>" >&2
+    echo "usage: $0 install | start <port> [dir]" >&2
     exit 2
     ;;
 esac

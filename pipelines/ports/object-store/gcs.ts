@@ -41,7 +41,8 @@ export function createGcsObjectStore(opts: GcsObjectStoreOptions): ObjectStore {
     retryOptions: {
       autoRetry: true,
       maxRetries: opts.retries ?? 3,
-      maxRetryDelay: (opts.maxRetryDelayMs ?? 16_000) / 1000,
+      // Whole seconds, at least 1: the upload path backs off from 1 s and refuses a lower cap.
+      maxRetryDelay: Math.max(1, Math.round((opts.maxRetryDelayMs ?? 16_000) / 1000)),
       totalTimeout: 120,
       // Every write here is safe to repeat: put replaces an object whole with the same bytes, and a
       // repeated putIfAbsent that had in fact succeeded reads as "existed", which callers handle.

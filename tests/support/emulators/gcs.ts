@@ -1,7 +1,7 @@
 /**
  * fake-gcs-server for tests: built on demand (scripts/emulators/gcs.sh install, cached), started on
- * a free loopback port with the in-memory backend, stopped by `stop()`. `halt()`/`restart()` take
- * it down and bring it back on the same port (memory backend: objects do not survive a restart).
+ * a free loopback port, stopped by `stop()`. `halt()`/`restart()` take it down and bring it back on
+ * the same port; objects survive that only with `dir` (filesystem backend), not in memory.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -67,7 +67,12 @@ process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
 
-export async function startGcsEmulator(): Promise<GcsEmulator> {
+export interface GcsEmulatorOptions {
+  /** Keep objects in this folder (the filesystem backend) instead of memory. */
+  dir?: string;
+}
+
+export async function startGcsEmulator(opts: GcsEmulatorOptions = {}): Promise<GcsEmulator> {
   await ensureGcsEmulatorInstalled();
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -76,7 +81,7 @@ export async function startGcsEmulator(): Promise<GcsEmulator> {
   let exited: Promise<void> = Promise.resolve();
 
   async function launch(): Promise<void> {
-    const proc = spawn(SCRIPT, ['start', String(port)], {
+    const proc = spawn(SCRIPT, ['start', String(port), ...(opts.dir ? [opts.dir] : [])], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
