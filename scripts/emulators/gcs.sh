@@ -23,7 +23,14 @@ install() {
   if command -v flock >/dev/null 2>&1; then flock 9; fi
   installed && return 0
   if ! command -v go >/dev/null 2>&1; then
-    echo "gcs.sh: go not found; fake-gcs-server $VERSION is built with go install (Go 1.24+)" >&2
+    echo "gcs.sh: go not found; fake-gcs-server $VERSION is built with go install (Go 1.26+)" >&2
+    exit 1
+  fi
+  # fake-gcs-server v1.56.1's go.mod says `go 1.26`; GOTOOLCHAIN=local never downloads a newer Go.
+  local have
+  have="$(go env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+).*/\1/')"
+  if [[ "$(printf '%s\n' 1.26 "$have" | sort -V | head -1)" != 1.26 ]]; then
+    echo "gcs.sh: fake-gcs-server $VERSION needs Go 1.26 or newer; this go is $have" >&2
     exit 1
   fi
   echo "gcs.sh: building fake-gcs-server $VERSION into $DIR (one-off, a few minutes)" >&2
