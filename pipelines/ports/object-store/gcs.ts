@@ -98,7 +98,9 @@ export function createGcsObjectStore(opts: GcsObjectStoreOptions): ObjectStore {
         const [bytes] = await file(key).download();
         return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       } catch (e) {
-        if (statusOf(e) === 404 && !/bucket/i.test(describe(e))) return undefined;
+        // Cloud Storage says "No such object" or "The specified bucket does not exist" (the
+        // emulator says "Not Found" for both): only the latter is an error here.
+        if (statusOf(e) === 404 && !/bucket does not exist/i.test(describe(e))) return undefined;
         throw wrap('get', key, e);
       }
     },
