@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean
+.PHONY: install native-tf emulator-gcs build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -18,6 +18,11 @@ install: $(STAMP)
 native-tf: install
 	scripts/native-tf/install.sh
 
+# fake-gcs-server (the Cloud Storage emulator) built with go into .cache/emulators/gcs: about 300
+# CPU-seconds once, nothing after (a stamp holds the pinned version).
+emulator-gcs:
+	scripts/emulators/gcs.sh install
+
 build: install
 	tsc -p tsconfig.build.json
 
@@ -27,7 +32,7 @@ demo: build native-tf
 run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
 
-test: install native-tf
+test: install native-tf emulator-gcs
 	scripts/infra/fmt-check.sh
 	vitest run
 

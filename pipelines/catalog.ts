@@ -64,17 +64,23 @@ async function warehouseFor(cfg: Config): Promise<Warehouse> {
   return notYet('the BigQuery warehouse');
 }
 
-function storeFor(cfg: Config): ObjectStore {
+export async function storeFor(cfg: Config): Promise<ObjectStore> {
   const o = cfg.objectStore;
   if (o.kind === 'local') return createLocalObjectStore({ dir: o.dir });
-  return notYet('the Cloud Storage object store');
+  const { createGcsObjectStore } = await import('./ports/object-store/gcs.js');
+  return createGcsObjectStore(o);
 }
 
-async function trackerFor(cfg: Config, log: Logger): Promise<Tracker> {
+/** Where the MLflow outbox lives: in the bucket on Cloud Storage (instance disks are lost), else `outboxDir`. */
+export function outboxStoreFor(cfg: Config, store: ObjectStore): ObjectStore | undefined {
+  return cfg.objectStore.kind === 'local' ? undefined : store;
+}
+
+async function trackerFor(cfg: Config, log: Logger, store: ObjectStore): Promise<Tracker> {
   const t = cfg.tracking;
   if (t.kind === 'local') return createLocalTracker({ dir: t.dir });
   const { createMlflowTracker } = await import('./ports/tracking/mlflow.js');
-  return createMlflowTracker({ ...t, log });
+  return createMlflowTracker({ ...t, outboxStore: outboxStoreFor(cfg, store), log });
 }
 
 function busFor(cfg: Config): Bus {
@@ -86,13 +92,14 @@ export async function openCatalog(config: Config, over: CatalogOverrides = {}): 
   const log = over.log ?? createLogger();
   const warehouse = await warehouseFor(config);
   await warehouse.init();
-  const tracker = over.tracker ?? (await trackerFor(config, log));
+  const store = await storeFor(config);
+  const tracker = over.tracker ?? (await trackerFor(config, log, store));
   const bus = busFor(config);
   return {
     config,
     market: over.market ?? marketSourceFor(config, log),
     warehouse,
-    store: storeFor(config),
+    store,
     tracker,
     bus,
     log,

@@ -124,7 +124,7 @@ mlflow
   .action(async (flags: CommonFlags) => {
     const r = await syncMlflowOutbox(configFrom(flags, process.env), createLogger());
     console.log(
-      `mlflow sync to ${r.server}: ${r.delivered} delivered, ${r.remaining} remaining in ${r.outboxDir}`,
+      `mlflow sync to ${r.server}: ${r.delivered} delivered, ${r.remaining} remaining in ${r.outbox}`,
     );
     // Runs left behind mean the server is still unreachable or refused them: a scheduler should see it.
     if (r.remaining > 0) process.exitCode = 2;

@@ -253,7 +253,12 @@ function fromEnv(env: Env): ConfigOverrides {
     o.objectStore = {
       kind: 'gcs',
       bucket: env.STOCKOPS_BUCKET,
-      apiEndpoint: env.STORAGE_EMULATOR_HOST,
+      // The emulator's host:port (the Node client ignores this variable itself), or a full URL.
+      apiEndpoint: env.STORAGE_EMULATOR_HOST
+        ? /^https?:\/\//.test(env.STORAGE_EMULATOR_HOST)
+          ? env.STORAGE_EMULATOR_HOST
+          : `http://${env.STORAGE_EMULATOR_HOST}`
+        : undefined,
     };
   }
   if (env.MLFLOW_TRACKING_URI && /^https?:/.test(env.MLFLOW_TRACKING_URI)) {

@@ -4,6 +4,7 @@ import { exchangeFor, isTradingDay, tradingDaysBetween } from '../forecast/calen
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type RawBar } from '../types.js';
 import { adjustBars } from './adjust.js';
+import { archiveRaw, type ArchivedFetch } from './archive.js';
 import type { ContractOptions } from './contract.js';
 import { ingestBars, planFetch } from './ingest.js';
 
@@ -69,7 +70,13 @@ export async function ingestStep(
     limit: 1,
   });
   let plan = planFetch(last?.date, asOf, config.source);
-  let fetched = await market.fetch(ticker, plan);
+  const responses: ArchivedFetch[] = [];
+  const fetchBars = async (range: { from: string; to: string }) => {
+    const { bars, raw } = await market.fetchResponse(ticker, range);
+    responses.push({ range: { from: range.from, to: range.to }, raw });
+    return bars;
+  };
+  let fetched = await fetchBars(plan);
   const overlap = await warehouse.select('daily_bars', {
     where: { ticker },
     between: { column: 'date', from: plan.from, to: plan.to },
@@ -78,9 +85,11 @@ export async function ingestStep(
   let result = ingestBars(ticker, fetched, overlap.map(toRaw), contract);
   if (result.revised && !plan.full) {
     plan = planFetch(undefined, asOf, config.source);
-    fetched = await market.fetch(ticker, plan);
+    fetched = await fetchBars(plan);
     result = { ...ingestBars(ticker, fetched, [], contract), revised: true };
   }
+  // Before anything is judged: the archive is where a quarantined bar's source bytes are found.
+  await archiveRaw(cat.store, market.kind, ticker, asOf, responses);
 
   const now = new Date().toISOString();
   // A row quarantined before keeps the run and time that first caught it: re-runs change nothing.

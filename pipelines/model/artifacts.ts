@@ -5,7 +5,7 @@
  *   <prefix>/weights.bin     float32 weights
  *   <prefix>/meta.json       normalisation, columns, lookback, horizons, config hash, window, metrics
  *   <prefix>/reference.json  training-window feature values, the baseline for drift checks
- *   <prefix>/manifest.json   size + sha256 of each file above; written last
+ *   <prefix>/manifest.json   size + sha256 of each file above; written last, create-only
  *
  * A version is loadable only once its manifest exists, and every file is checked against it, so a
  * save that died halfway (or a file changed since) is an error, never a silently different model.
@@ -138,12 +138,42 @@ export async function saveModelVersion(
     'meta.json': utf8(meta),
     'reference.json': utf8(reference),
   };
-  for (const f of FILES) await store.put(keyOf(prefix, f), contents[f]);
+  for (const f of FILES) await writeUnpublished(store, prefix, keyOf(prefix, f), contents[f]);
   const files = Object.fromEntries(
     FILES.map((f) => [f, { bytes: contents[f].byteLength, sha256: sha256(contents[f]) }]),
   );
-  await store.put(keyOf(prefix, 'manifest.json'), utf8({ formatVersion: 1, files }));
+  // The manifest publishes the version: create-only, so a published manifest never changes.
+  const manifestKey = keyOf(prefix, 'manifest.json');
+  const manifest = utf8({ formatVersion: 1, files });
+  if (!(await store.putIfAbsent(manifestKey, manifest))) {
+    const theirs = await store.get(manifestKey);
+    // A repeat of this very save (a retried request that had succeeded) is the same version.
+    if (!theirs || sha256(theirs) !== sha256(manifest)) {
+      fail(`model version at ${store.uri(manifestKey)} was published by another writer meanwhile`);
+    }
+  }
   return store.uri(prefix.replace(/\/+$/, ''));
+}
+
+/**
+ * Writes one file of a version not yet published. Create-only first; an object already there is
+ * either these bytes (a repeated save) or what a save that died before its manifest left, which no
+ * one can load and so may be replaced, but only while the version is still unpublished. (Two writers
+ * racing on one version could still interleave here; the manifest's sha256s make that a load error.)
+ */
+async function writeUnpublished(
+  store: ObjectStore,
+  prefix: string,
+  key: string,
+  data: Uint8Array,
+): Promise<void> {
+  if (await store.putIfAbsent(key, data)) return;
+  const there = await store.get(key);
+  if (there && sha256(there) === sha256(data)) return;
+  if (await store.get(keyOf(prefix, 'manifest.json'))) {
+    fail(`model version at ${store.uri(prefix)} was published by another writer meanwhile`);
+  }
+  await store.put(key, data);
 }
 
 function parseJson<T>(bytes: Uint8Array, schema: z.ZodType<T>, what: string): T {

@@ -71,9 +71,9 @@ describe('ingest → features on the bundled S&P 500 series into DuckDB', () => 
     const bundled = createBundledSource();
     const spy = {
       ...bundled,
-      fetch: (t: string, r: { from?: string; to?: string }) => (
+      fetchResponse: (t: string, r: { from?: string; to?: string }) => (
         fetched.push(r),
-        bundled.fetch(t, r)
+        bundled.fetchResponse(t, r)
       ),
     };
     const { cat: c2 } = await tempCatalog(

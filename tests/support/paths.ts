@@ -3,6 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Small fixtures kept in the repo (origin and licence in tests/fixtures/README.md). */
+export const repoFixtures = join(repoRoot, 'tests', 'fixtures');
 /** Real data shared beside the checkout (never copied into the repo). */
 export const sharedOhlc = join(repoRoot, '..', 'shared', 'data', 'ohlc');
 export const yahooFixtures = join(sharedOhlc, 'yahoo-chart-responses');

@@ -68,10 +68,15 @@ describe('saveModelVersion / loadModelVersion', () => {
 
   it('writes the manifest last, so an unfinished save is never loadable', async () => {
     const order: string[] = [];
-    const spy: ObjectStore = { ...store, put: (k, d) => (order.push(k), store.put(k, d)) };
+    const spy: ObjectStore = {
+      ...store,
+      put: (k, d) => (order.push(`put ${k}`), store.put(k, d)),
+      putIfAbsent: (k, d) => (order.push(`create ${k}`), store.putIfAbsent(k, d)),
+    };
     await saveModelVersion(spy, 'models/TEST/v2', fit.version);
-    expect(order[order.length - 1]).toBe('models/TEST/v2/manifest.json');
+    expect(order[order.length - 1]).toBe('create models/TEST/v2/manifest.json');
     expect(order).toHaveLength(5);
+    expect(order.every((w) => w.startsWith('create '))).toBe(true);
 
     await store.delete('models/TEST/v2/manifest.json');
     await expect(loadModelVersion(store, 'models/TEST/v2')).rejects.toThrow(

@@ -2,7 +2,14 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseYahooCsv } from '../../ingest/csv.js';
 import type { RawBar } from '../../types.js';
-import { inRange, UnknownTickerError, type MarketDataSource } from './port.js';
+import {
+  barsOf,
+  inRange,
+  UnknownTickerError,
+  type MarketDataSource,
+  type FetchRange,
+  type SourceResponse,
+} from './port.js';
 
 export interface CsvFolderOptions {
   dir: string;
@@ -27,24 +34,48 @@ export function createCsvFolderSource({ dir }: CsvFolderOptions): MarketDataSour
     }
     return map;
   };
+  const fetchResponse: MarketDataSource['fetchResponse'] = async (ticker, range) => {
+    const path = (await files()).get(ticker.toUpperCase());
+    if (!path) throw new UnknownTickerError(ticker, 'csv', `no ${ticker}.csv in ${dir}`);
+    return readCsvResponse(path, range);
+  };
   return {
     kind: 'csv',
     async tickers() {
       return [...(await files()).keys()];
     },
-    async fetch(ticker, range) {
-      const path = (await files()).get(ticker.toUpperCase());
-      if (!path) throw new UnknownTickerError(ticker, 'csv', `no ${ticker}.csv in ${dir}`);
-      return readCsvBars(path, range);
-    },
+    fetchResponse,
+    fetch: barsOf(fetchResponse),
   };
 }
 
-export async function readCsvBars(
-  path: string,
-  range: { from?: string; to?: string },
-): Promise<RawBar[]> {
-  const parsed = parseYahooCsv(await readFile(path, 'utf8'), path);
+const LEADING_DATE = /^\s*"?(\d{4}-\d{2}-\d{2})/;
+
+/** The file's header and the lines behind the bars returned (in range, or unreadable). */
+function rawLines(text: string, range: FetchRange): string {
+  const [header = '', ...lines] = text.split(/\r?\n/);
+  const kept = lines.filter((l) => {
+    if (!l.trim()) return false;
+    const date = LEADING_DATE.exec(l)?.[1];
+    return !date || inRange(date, range);
+  });
+  return [header, ...kept].join('\n') + '\n';
+}
+
+export async function readCsvResponse(path: string, range: FetchRange): Promise<SourceResponse> {
+  const text = await readFile(path, 'utf8');
+  return {
+    bars: csvBars(text, path, range),
+    raw: { mediaType: 'text/csv', body: rawLines(text, range) },
+  };
+}
+
+export async function readCsvBars(path: string, range: FetchRange): Promise<RawBar[]> {
+  return csvBars(await readFile(path, 'utf8'), path, range);
+}
+
+function csvBars(text: string, path: string, range: FetchRange): RawBar[] {
+  const parsed = parseYahooCsv(text, path);
   // Unreadable dates cannot be placed in the series; keep them visible as NaN rows so they are quarantined.
   const unreadable: RawBar[] = parsed.unreadable.map((u) => ({
     date: u.date || `line-${u.line}`,

@@ -8,10 +8,24 @@ export interface FetchRange {
   to?: string;
 }
 
+/** What the source itself answered, verbatim: the raw archive keeps it beside the parsed bars. */
+export interface RawResponse {
+  /** `application/json` (Yahoo's chart API) or `text/csv` (a file's header and rows in the range). */
+  mediaType: 'application/json' | 'text/csv';
+  body: string;
+}
+
+export interface SourceResponse {
+  bars: RawBar[];
+  raw: RawResponse;
+}
+
 export interface MarketDataSource {
   readonly kind: string;
   /** Bars sorted by date. Throws UnknownTickerError when the source has no such ticker. */
   fetch(ticker: string, range: FetchRange): Promise<RawBar[]>;
+  /** The same bars with the response they were parsed from (one request: the two always agree). */
+  fetchResponse(ticker: string, range: FetchRange): Promise<SourceResponse>;
   /** Tickers this source can serve without being told (for folders and the bundled set). */
   tickers?(): Promise<string[]>;
 }
@@ -29,4 +43,11 @@ export class UnknownTickerError extends Error {
 
 export function inRange(date: string, { from, to }: FetchRange): boolean {
   return (!from || date >= from) && (!to || date <= to);
+}
+
+/** `fetch` for an adapter that implements `fetchResponse`. */
+export function barsOf(
+  fetchResponse: MarketDataSource['fetchResponse'],
+): MarketDataSource['fetch'] {
+  return async (ticker, range) => (await fetchResponse(ticker, range)).bars;
 }

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import type { KeyValue } from './mlflow-batch.js';
 import { MlflowClient, type MlflowModelVersion, type MlflowRun } from './mlflow-client.js';
 import { MlflowError } from './mlflow-error.js';
-import { Outbox } from './outbox.js';
+import { createLocalObjectStore } from '../object-store/local.js';
+import type { ObjectStore } from '../object-store/port.js';
+import { Outbox, OUTBOX_STORE_PREFIX } from './outbox.js';
 import type { Alias, ModelRegistry, ModelVersion, RunRecord, Tracker } from './port.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy, type Sleep } from './retry.js';
 
@@ -20,7 +22,10 @@ export interface MlflowTrackerConfig {
   token?: string;
   insecureTls?: boolean;
   timeoutMs?: number;
+  /** The outbox's folder, used when no `outboxStore` is given. */
   outboxDir: string;
+  /** The pipeline's object store: when given, the outbox lives there under `mlflow-outbox/`. */
+  outboxStore?: ObjectStore;
 }
 
 /** The slice of the pipeline's Logger this adapter needs. */
@@ -43,6 +48,8 @@ export interface SyncResult {
 export interface MlflowTracker extends Tracker {
   readonly kind: 'mlflow';
   readonly client: MlflowClient;
+  /** Where undelivered runs wait (a folder, or gs://bucket/mlflow-outbox/). */
+  readonly outboxLocation: string;
   /** Delivers what the outbox holds; stops early while the server stays unreachable. */
   syncOutbox(): Promise<SyncResult>;
 }
@@ -74,7 +81,9 @@ export function createMlflowTracker(
 ): MlflowTracker {
   const opts: MlflowTrackerOptions = cfg;
   const client = new MlflowClient(cfg);
-  const outbox = new Outbox(cfg.outboxDir);
+  const outbox = cfg.outboxStore
+    ? new Outbox(cfg.outboxStore, OUTBOX_STORE_PREFIX)
+    : new Outbox(createLocalObjectStore({ dir: cfg.outboxDir }));
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const log = (m: string): void => (opts.log ? opts.log.warn(m) : console.error(m));
   const retrying = <T>(fn: () => Promise<T>, p: RetryPolicy = policy): Promise<T> =>
@@ -217,6 +226,7 @@ export function createMlflowTracker(
   return {
     kind: 'mlflow',
     client,
+    outboxLocation: outbox.location,
     registry,
     syncOutbox,
     async logRun(record) {
@@ -231,7 +241,7 @@ export function createMlflowTracker(
         const reason = describe(e);
         try {
           await outbox.put(record, reason);
-          log(`mlflow: run ${record.key} kept in outbox ${cfg.outboxDir} (${reason})`);
+          log(`mlflow: run ${record.key} kept in outbox ${outbox.location} (${reason})`);
         } catch (saveErr) {
           log(
             `mlflow: run ${record.key} lost: not delivered (${reason}) and not saved (${describe(saveErr)})`,

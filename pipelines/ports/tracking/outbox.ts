@@ -1,11 +1,12 @@
 /**
- * Run records that could not be delivered, one JSON file per record key (artifacts base64), so a
+ * Run records that could not be delivered, one JSON object per record key (artifacts base64), so a
  * later `syncOutbox` can deliver them. A record saved twice under one key overwrites itself.
+ * It lives on an object store: a local folder, or Cloud Storage under `mlflow-outbox/` in the
+ * cloud, where a function instance's own disk is gone when the instance is recycled.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
+import type { ObjectStore } from '../object-store/port.js';
 import type { RunRecord } from './port.js';
 
 const entrySchema = z.object({
@@ -45,11 +46,26 @@ export function outboxFileName(key: string): string {
   return `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`;
 }
 
+/** The outbox's key prefix in the pipeline's object store (bucket layout: `mlflow-outbox/…`). */
+export const OUTBOX_STORE_PREFIX = 'mlflow-outbox/';
+
 export class Outbox {
-  constructor(readonly dir: string) {}
+  /** `prefix` is '' or ends with '/'; entries are `<prefix><sha256 of the record key>.json`. */
+  constructor(
+    readonly store: ObjectStore,
+    readonly prefix: string = '',
+  ) {
+    if (prefix && !prefix.endsWith('/'))
+      throw new Error(`outbox prefix "${prefix}" must end with /`);
+  }
+
+  /** Where the outbox is, for people: file:///…/ or gs://bucket/mlflow-outbox/. */
+  get location(): string {
+    if (!this.prefix) return `${this.store.uri('x').slice(0, -1)}`;
+    return `${this.store.uri(this.prefix.slice(0, -1))}/`;
+  }
 
   async put(record: RunRecord, lastError: string): Promise<string> {
-    await mkdir(this.dir, { recursive: true });
     const file = outboxFileName(record.key);
     const body = {
       version: 1,
@@ -69,28 +85,24 @@ export class Outbox {
         })),
       },
     };
-    const path = join(this.dir, file);
-    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, JSON.stringify(body));
-    await rename(tmp, path);
+    await this.store.put(this.prefix + file, JSON.stringify(body));
     return file;
   }
 
-  /** File names of pending records, oldest name order (stable across calls). */
+  /** File names of pending records, in name order (stable across calls). */
   async files(): Promise<string[]> {
-    try {
-      return (await readdir(this.dir)).filter((f) => f.endsWith('.json')).sort();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
+    return (await this.store.list(this.prefix))
+      .map((k) => k.slice(this.prefix.length))
+      .filter((f) => !f.includes('/') && f.endsWith('.json'));
   }
 
   async read(file: string): Promise<OutboxEntry> {
-    const path = join(this.dir, file);
+    const path = this.store.uri(this.prefix + file);
     let raw: unknown;
     try {
-      raw = JSON.parse(await readFile(path, 'utf8'));
+      const bytes = await this.store.get(this.prefix + file);
+      if (!bytes) throw new Error('gone (delivered by another sync?)');
+      raw = JSON.parse(new TextDecoder().decode(bytes));
     } catch (e) {
       throw new Error(`outbox file ${path} is not readable JSON: ${(e as Error).message}`);
     }
@@ -117,6 +129,6 @@ export class Outbox {
   }
 
   async remove(file: string): Promise<void> {
-    await rm(join(this.dir, file), { force: true });
+    await this.store.delete(this.prefix + file);
   }
 }
