@@ -5,7 +5,8 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf build demo run test lint format typecheck deploy mlflow bench keras-venv clean
+.PHONY: install native-tf build demo run test lint format typecheck deploy mlflow bench keras-venv clean \
+	emulator-bigquery
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -27,8 +28,13 @@ demo: build native-tf
 run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
 
-test: install native-tf
+test: install native-tf emulator-bigquery
 	vitest run
+
+# The BigQuery emulator (PyPI's bqemulator in .cache/emulators/bigquery/venv): a few minutes once, then
+# a stamp check.
+emulator-bigquery:
+	scripts/emulators/bigquery.sh install
 
 lint: install
 	eslint --max-warnings 0 .

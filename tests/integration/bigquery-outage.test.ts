@@ -50,7 +50,14 @@ describe('bigquery outage mid-write', () => {
   let w: BigQueryWarehouse;
   const dataset = `outage_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
   const open = (onPhase?: Parameters<typeof createBigQueryWarehouse>[0]['onPhase']) =>
-    createBigQueryWarehouse({ projectId: PROJECT, dataset, apiEndpoint: emu.endpoint, onPhase });
+    // retries: 0 so the outage surfaces at once; by default the client retries ~16 s first.
+    createBigQueryWarehouse({
+      projectId: PROJECT,
+      dataset,
+      apiEndpoint: emu.endpoint,
+      retries: 0,
+      onPhase,
+    });
 
   async function tableRows() {
     return {

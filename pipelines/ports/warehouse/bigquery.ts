@@ -34,6 +34,11 @@ export interface BigQueryWarehouseOptions {
   dataset: string;
   /** The emulator's URL in tests; production leaves it unset. */
   apiEndpoint?: string;
+  /**
+   * The client's own retries of a failed request (default 3, about 16 s of backoff when the service
+   * is unreachable) before the call fails with a retryable WarehouseError. 0 fails at once.
+   */
+  retries?: number;
   /** Dataset location when init creates it (BigQuery's default: US). */
   location?: string;
   /**
@@ -84,7 +89,13 @@ function emptyStats(): BigQueryStats {
 export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQueryWarehouse {
   const { projectId, dataset: datasetId } = opts;
   checkLocation(projectId, datasetId);
-  const bq = new BigQuery({ projectId, apiEndpoint: opts.apiEndpoint });
+  const bq = new BigQuery({
+    projectId,
+    apiEndpoint: opts.apiEndpoint,
+    ...(opts.retries === undefined
+      ? {}
+      : { retryOptions: { autoRetry: opts.retries > 0, maxRetries: opts.retries } }),
+  });
   ensureHeaders(bq);
   const dataset: Dataset = bq.dataset(datasetId);
   const path = (table: string): string => tablePath(projectId, datasetId, table);
