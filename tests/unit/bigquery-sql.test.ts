@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   deleteStatement,
+  isConcurrentUpdateError,
   isTransientBigQueryError,
   lastPerKey,
   mergeScript,
@@ -32,6 +33,8 @@ describe('BigQuery SQL from the schema module', () => {
       p2: { type: 'DATE', value: '2020-12-31' },
       limit: { type: 'INT64', value: 5 },
     });
+    const none = selectStatement('features', '`t`', { where: { ticker: undefined } });
+    expect(none.sql).toContain(' WHERE FALSE ORDER BY');
     const del = deleteStatement('outcomes', '`p.d.outcomes`', { ticker: nasty, horizon: 10 });
     expect(del.sql).not.toContain(nasty);
     expect(del.params.p1).toEqual({ type: 'INT64', value: 10 });
@@ -123,5 +126,7 @@ describe('BigQuery SQL from the schema module', () => {
       new Error('daily_bars.close must be FLOAT64'),
     ];
     for (const e of permanent) expect(isTransientBigQueryError(e), String(e)).toBe(false);
+    expect(isConcurrentUpdateError(transient[3])).toBe(true);
+    expect(isConcurrentUpdateError(transient[0])).toBe(false);
   });
 });

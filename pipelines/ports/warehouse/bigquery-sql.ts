@@ -190,8 +190,9 @@ export function whereOf<T extends TableName>(name: T, query: Query<T>): Statemen
   };
   for (const [c, v] of Object.entries(query.where ?? {}) as [string, Scalar][]) {
     columnType(name, c);
-    if (v === undefined) continue;
-    parts.push(v === null ? `${q(c)} IS NULL` : `${q(c)} = ${bind(c, v)}`);
+    // An undefined filter value matches nothing, as `= NULL` does in the DuckDB adapter.
+    if (v === undefined) parts.push('FALSE');
+    else parts.push(v === null ? `${q(c)} IS NULL` : `${q(c)} = ${bind(c, v)}`);
   }
   const range = query.between;
   if (range) {
@@ -272,6 +273,17 @@ const TRANSIENT_REASONS = new Set([
 ]);
 // A transaction or DML that lost to a concurrent one on the same table: the retry runs alone.
 const CONCURRENT = /concurrent update|could not serialize access|transaction is aborted/i;
+
+/** A transaction or DML statement that lost to a concurrent write on the same table. */
+export function isConcurrentUpdateError(e: unknown): boolean {
+  for (let err: unknown = e, depth = 0; err && depth < 5; depth++) {
+    const x = err as { message?: unknown; errors?: { message?: string }[]; cause?: unknown };
+    if (typeof x.message === 'string' && CONCURRENT.test(x.message)) return true;
+    if ((x.errors ?? []).some((r) => CONCURRENT.test(r.message ?? ''))) return true;
+    err = x.cause;
+  }
+  return false;
+}
 
 /** 5xx, 408, 429, network failures, rate limits and lost transactions: worth another try. */
 export function isTransientBigQueryError(e: unknown): boolean {

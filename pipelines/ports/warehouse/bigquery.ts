@@ -14,6 +14,7 @@ import {
   deleteStatement,
   fieldsOf,
   fromBigQuery,
+  isConcurrentUpdateError,
   isTransientBigQueryError,
   lastPerKey,
   mergeScript,
@@ -26,6 +27,7 @@ import {
   type Param,
   type Statement,
 } from './bigquery-sql.js';
+import { withRetry, type RetryPolicy } from '../tracking/retry.js';
 import { WarehouseError, type Query, type Warehouse, type WriteBatch } from './port.js';
 import { tables, validateRow, type RowOf, type TableName } from './schema.js';
 
@@ -67,6 +69,7 @@ export interface BigQueryWarehouse extends Warehouse {
 
 const STAGING_PREFIX = '_staging_';
 const STAGING_TTL_MS = 24 * 60 * 60 * 1000;
+const CONFLICT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 8_000 };
 
 type MakeRequest = BigQuery['makeAuthenticatedRequest'];
 
@@ -213,7 +216,9 @@ export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQuer
         );
         for (const [name] of work) count(name, 'dmlStatements');
         const script = mergeScript(merges);
-        await runQuery(script);
+        // Concurrent tickers' transactions on one table can abort each other; the script is
+        // idempotent, so it runs again here before the whole call fails as retryable.
+        await withRetry(() => runQuery(script), isConcurrentUpdateError, CONFLICT_RETRY);
       } finally {
         await dropStaging(Object.values(staging));
       }
