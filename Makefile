@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf emulator-gcs build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean
+.PHONY: install native-tf emulators emulator-gcs emulator-bigquery build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -32,9 +32,17 @@ demo: build native-tf
 run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
 
-test: install native-tf emulator-gcs
+test: install native-tf emulators
 	scripts/infra/fmt-check.sh
 	vitest run
+
+# Every emulator the tests use, installed once and cached.
+emulators: emulator-gcs emulator-bigquery
+
+# The BigQuery emulator (PyPI's bqemulator in .cache/emulators/bigquery/venv): a few minutes once, then
+# a stamp check.
+emulator-bigquery:
+	scripts/emulators/bigquery.sh install
 
 lint: install
 	eslint --max-warnings 0 .

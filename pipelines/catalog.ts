@@ -61,7 +61,8 @@ export function marketSourceFor(cfg: Config, log: Logger): MarketDataSource {
 async function warehouseFor(cfg: Config): Promise<Warehouse> {
   const w = cfg.warehouse;
   if (w.kind === 'duckdb') return createDuckDbWarehouse({ path: w.path });
-  return notYet('the BigQuery warehouse');
+  const { createBigQueryWarehouse } = await import('./ports/warehouse/bigquery.js');
+  return createBigQueryWarehouse(w);
 }
 
 export async function storeFor(cfg: Config): Promise<ObjectStore> {

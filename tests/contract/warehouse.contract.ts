@@ -135,6 +135,33 @@ export function warehouseContract(name: string, make: () => Promise<Warehouse>):
       expect(await w.select('features', {})).toEqual(before.features);
     });
 
+    it('stores values holding quotes and SQL text verbatim, and filters on them', async () => {
+      const nasty = `it's "quoted" \\ back; DROP TABLE daily_bars; -- @p0 ? $1`;
+      const row = { ...bar('2020-05-01', 4), ticker: "Q'T", source: nasty };
+      await w.upsert('daily_bars', [row]);
+      expect(await w.select('daily_bars', { where: { source: nasty } })).toEqual([row]);
+      expect(await w.select('daily_bars', { where: { ticker: "Q'T" } })).toEqual([row]);
+      await w.delete('daily_bars', { ticker: "Q'T", source: nasty });
+      expect(await w.select('daily_bars', { where: { ticker: "Q'T" } })).toEqual([]);
+      expect((await w.select('daily_bars', {})).length).toBeGreaterThan(0);
+    });
+
+    it('refuses impossible dates and zone-less timestamps before writing any table', async () => {
+      const before = await w.select('features', {});
+      const ok = { ticker: 'CAL', date: '2021-02-26', feature: 'sma_20', value: 1 };
+      await expect(
+        w.upsertBatch({
+          features: [ok],
+          daily_bars: [{ ...bar('2021-02-30', 1), ticker: 'CAL' }],
+        }),
+      ).rejects.toThrow(/daily_bars\.date must be DATE, got "2021-02-30"/);
+      await expect(
+        w.upsert('daily_bars', [{ ...bar('2021-02-26', 1), ingested_at: '2021-02-26 10:00:00' }]),
+      ).rejects.toThrow(/daily_bars\.ingested_at must be TIMESTAMP/);
+      expect(await w.select('features', {})).toEqual(before);
+      expect(await w.select('daily_bars', { where: { ticker: 'CAL' } })).toEqual([]);
+    });
+
     it('stores nulls in nullable columns and refuses them in required ones', async () => {
       await w.upsert('daily_bars', [{ ...bar('2020-04-01', 3), adj_close: null }]);
       const [r] = await w.select('daily_bars', { where: { date: '2020-04-01' } });

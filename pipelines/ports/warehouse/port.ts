@@ -30,3 +30,21 @@ export interface Warehouse {
   delete<T extends TableName>(table: T, where: Partial<RowOf<T>>): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * A write or read the warehouse service failed. `retryable`: the service was unreachable,
+ * overloaded, rate-limited or lost a transaction to a concurrent one, so the same call may succeed
+ * later (a function rethrows it and Pub/Sub redelivers); otherwise another try would only repeat it.
+ */
+export class WarehouseError extends Error {
+  constructor(
+    message: string,
+    /** What was being done, e.g. `upsertBatch daily_bars,features`. */
+    readonly operation: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'WarehouseError';
+  }
+}

@@ -7,18 +7,39 @@
 type BaseType = 'STRING' | 'DATE' | 'TIMESTAMP' | 'FLOAT64' | 'INT64' | 'BOOL';
 export type ColumnType = BaseType | `${BaseType}?`;
 
+/**
+ * BigQuery time partitioning: the column (DATE, or TIMESTAMP cut by day) and the partition size.
+ * MONTH, not DAY: a ticker-day writes a few rows, 25 years of daily bars would be ~6,500 day
+ * partitions (BigQuery allows 10,000 per table and 4,000 touched per job, so a backfill would fail),
+ * and reads of a date range prune just as well by month. DuckDB ignores it.
+ */
+export interface Partitioning<Col extends string = string> {
+  column: Col;
+  granularity: 'DAY' | 'MONTH';
+}
+
 interface TableDef<C extends Record<string, ColumnType>> {
   columns: C;
   key: readonly (keyof C & string)[];
   description: string;
+  partition: Partitioning<keyof C & string>;
+  /** BigQuery clustering columns (at most 4): reads filter by ticker. DuckDB ignores it. */
+  cluster: readonly (keyof C & string)[];
 }
 
 function table<C extends Record<string, ColumnType>>(
   description: string,
   columns: C,
   key: readonly (keyof C & string)[],
+  partitionColumn: keyof C & string,
 ): TableDef<C> {
-  return { columns, key, description };
+  return {
+    columns,
+    key,
+    description,
+    partition: { column: partitionColumn, granularity: 'MONTH' },
+    cluster: ['ticker'],
+  };
 }
 
 export const tables = {
@@ -37,6 +58,7 @@ export const tables = {
       ingested_at: 'TIMESTAMP',
     },
     ['ticker', 'date'],
+    'date',
   ),
   quarantine: table(
     'Rows that broke the data contract, kept with the reason; never trained on.',
@@ -50,11 +72,14 @@ export const tables = {
       quarantined_at: 'TIMESTAMP',
     },
     ['ticker', 'date', 'rule'],
+    // `date` is the raw text of a rejected row (it may not parse): partition by when it was caught.
+    'quarantined_at',
   ),
   features: table(
     'Indicator values per date in long form (one row per feature), after warm-up.',
     { ticker: 'STRING', date: 'DATE', feature: 'STRING', value: 'FLOAT64' },
     ['ticker', 'date', 'feature'],
+    'date',
   ),
   pipeline_runs: table(
     'One row per run x ticker x stage: status, timings and the error when it failed.',
@@ -71,6 +96,7 @@ export const tables = {
       message: 'STRING?',
     },
     ['run_id', 'ticker', 'stage'],
+    'run_date',
   ),
   model_decisions: table(
     'Why a run trained or loaded, and whether a challenger was promoted.',
@@ -88,6 +114,7 @@ export const tables = {
       run_id: 'STRING',
     },
     ['ticker', 'as_of_date'],
+    'as_of_date',
   ),
   predictions: table(
     'Predicted close for each horizon; target_date is the h-th trading session after as_of_date.',
@@ -102,6 +129,7 @@ export const tables = {
       run_id: 'STRING',
     },
     ['ticker', 'as_of_date', 'horizon'],
+    'as_of_date',
   ),
   outcomes: table(
     'The ledger: each prediction whose target date has an actual close, with its errors.',
@@ -120,6 +148,7 @@ export const tables = {
       model_version: 'STRING',
     },
     ['ticker', 'as_of_date', 'horizon'],
+    'as_of_date',
   ),
   drift_scores: table(
     'Drift per feature (and one dataset row, feature = "__dataset__") per ticker and date.',
@@ -141,6 +170,7 @@ export const tables = {
       model_version: 'STRING',
     },
     ['ticker', 'as_of_date', 'feature'],
+    'as_of_date',
   ),
 } as const;
 
@@ -171,6 +201,21 @@ export function isNullable(t: ColumnType): boolean {
   return t.endsWith('?');
 }
 
+// A real day (2021-02-30 passes a pattern but no database takes it): checked here, before any write.
+function isCalendarDate(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v);
+}
+
+// ISO 8601 in UTC, as `Date.toISOString()` writes it: a zone-less or offset time would be read as
+// UTC by one warehouse and shifted by another.
+function isTimestamp(v: string): boolean {
+  return (
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(v) && !Number.isNaN(Date.parse(v))
+  );
+}
+
 /** Checks a row against the schema before any write, so a bad row fails loudly instead of half-writing. */
 export function validateRow(name: TableName, row: Record<string, unknown>): void {
   for (const [col, type] of columnsOf(name)) {
@@ -187,8 +232,10 @@ export function validateRow(name: TableName, row: Record<string, unknown>): void
         : base === 'BOOL'
           ? typeof v === 'boolean'
           : base === 'DATE'
-            ? typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)
-            : typeof v === 'string';
+            ? typeof v === 'string' && isCalendarDate(v)
+            : base === 'TIMESTAMP'
+              ? typeof v === 'string' && isTimestamp(v)
+              : typeof v === 'string';
     if (!ok) throw new Error(`${name}.${col} must be ${type}, got ${JSON.stringify(v)}`);
   }
 }
