@@ -48,8 +48,11 @@ function declaredPartition(
 ): { field: string; type: TableDefinition['partition_type'] } | undefined {
   const p = declared.partition;
   if (p === undefined) return undefined;
-  const field = typeof p === 'string' ? p : (p as { field?: unknown }).field;
-  const type = typeof p === 'object' && p !== null ? (p as { type?: unknown }).type : undefined;
+  // The schema module declares `{ column, granularity }` (its Partitioning type).
+  const decl =
+    typeof p === 'object' && p !== null ? (p as { column?: unknown; granularity?: unknown }) : {};
+  const field = typeof p === 'string' ? p : decl.column;
+  const type = decl.granularity;
   if (typeof field !== 'string' || !(field in columns)) {
     throw new Error(
       `schema table ${name}: partition must name one of its columns, got ${JSON.stringify(p)}`,
