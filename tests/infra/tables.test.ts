@@ -62,7 +62,7 @@ describe('infra/ BigQuery tables', () => {
     const def = definitionOf('t', {
       description: 'd',
       columns,
-      partition: { field: 'target_date', type: 'MONTH' },
+      partition: { column: 'target_date', granularity: 'MONTH' },
       cluster: ['ticker', 'horizon'],
     });
     expect([def.partition_field, def.partition_type, def.clustering]).toEqual([
