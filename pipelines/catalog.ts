@@ -60,7 +60,7 @@ export function marketSourceFor(cfg: Config, log: Logger): MarketDataSource {
 
 async function warehouseFor(cfg: Config): Promise<Warehouse> {
   const w = cfg.warehouse;
-  if (w.kind === 'duckdb') return createDuckDbWarehouse({ path: w.path });
+  if (w.kind === 'duckdb') return createDuckDbWarehouse({ path: w.path, shared: w.shared });
   return notYet('the BigQuery warehouse');
 }
 
@@ -77,9 +77,11 @@ async function trackerFor(cfg: Config, log: Logger): Promise<Tracker> {
   return createMlflowTracker({ ...t, log });
 }
 
-function busFor(cfg: Config): Bus {
-  if (cfg.bus.kind === 'memory') return createMemoryBus();
-  return notYet('the Pub/Sub bus');
+async function busFor(cfg: Config): Promise<Bus> {
+  const b = cfg.bus;
+  if (b.kind === 'memory') return createMemoryBus();
+  const { createPubSubBus } = await import('./ports/bus/pubsub.js');
+  return createPubSubBus(b);
 }
 
 export async function openCatalog(config: Config, over: CatalogOverrides = {}): Promise<Catalog> {
@@ -87,7 +89,7 @@ export async function openCatalog(config: Config, over: CatalogOverrides = {}): 
   const warehouse = await warehouseFor(config);
   await warehouse.init();
   const tracker = over.tracker ?? (await trackerFor(config, log));
-  const bus = busFor(config);
+  const bus = await busFor(config);
   return {
     config,
     market: over.market ?? marketSourceFor(config, log),
