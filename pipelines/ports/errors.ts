@@ -86,10 +86,10 @@ export function classifyError(err: unknown): { kind: ErrorClass; reason: string 
     const e = queue.shift();
     if (e === null || typeof e !== 'object' || seen.has(e)) continue;
     seen.add(e);
-    const reason = transientReason(e as Shape);
+    const reason = transientReason(e);
     if (reason) return { kind: 'transient', reason };
     queue.push((e as Shape).cause);
-    if (e instanceof AggregateError) queue.push(...e.errors);
+    if (e instanceof AggregateError) queue.push(...(e.errors as unknown[]));
   }
   const message = err instanceof Error ? err.message : String(err);
   return { kind: 'permanent', reason: message.slice(0, 500) };
