@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf build demo run test lint format typecheck deploy mlflow bench keras-venv clean
+.PHONY: install native-tf emulators build demo run test lint format typecheck deploy mlflow bench keras-venv clean
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -18,6 +18,11 @@ install: $(STAMP)
 native-tf: install
 	scripts/native-tf/install.sh
 
+# Local emulators the tests start (loopback only), each built/installed once into .cache/emulators/.
+# pubsub: pstest from cloud.google.com/go/pubsub/v2 in our own Go main (needs Go >= 1.26, GOTOOLCHAIN=local).
+emulators:
+	scripts/emulators/pubsub.sh install
+
 build: install
 	tsc -p tsconfig.build.json
 
@@ -27,7 +32,7 @@ demo: build native-tf
 run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
 
-test: install native-tf
+test: install native-tf emulators
 	vitest run
 
 lint: install

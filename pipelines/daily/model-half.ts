@@ -54,6 +54,7 @@ export async function runModelHalf(
 ): Promise<TickerResult> {
   const { cat, ticker, runId } = ctx;
   await markStarted(ctx, 'model');
+  const started = Date.now();
   let backend = '';
   let bars: Bar[] = [];
   let features: FeatureRow[] = [];
@@ -75,6 +76,14 @@ export async function runModelHalf(
     },
     (m) => ({ message: `${m.decision}: ${m.reason}` }),
   );
+  // Cloud Functions stop an event-driven call at 540 s: how long training takes, and the memory.
+  cat.log.info('model stage done', {
+    ticker,
+    decision: model.decision,
+    backend,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  });
   try {
     const predictions = await stage(
       ctx,

@@ -114,7 +114,7 @@ describe('the functions as processes on Pub/Sub (pstest), chained by the Eventar
       JSON.stringify({
         watchlist: ['SP500', 'HALF', 'NOPE'],
         source: { kind: 'csv', csvDir, startDate: '2018-06-01' },
-        model: { units: 8, epochs: 1, trainDays: 200 },
+        model: { units: 16, epochs: 2, trainDays: 200 },
       }),
     );
     const env = {

@@ -66,14 +66,17 @@ describe('one ticker-day: all or nothing, in a few writes', () => {
     ]);
   });
 
-  it('the retry writes the whole day and reuses the model version saved by the failed run', async () => {
+  it('the retry writes the whole day, serving the model version the failed run saved and registered', async () => {
     cat.store = store;
     const saved = await readdir(join(dir, 'artifacts', 'models', 'SP500'));
     expect(saved).toHaveLength(1);
     counter.reset();
     const [r] = (await runDaily(cat, { date: D1, runId: 'retry' })).results;
-    counts.trainDay = { ...counter.count };
-    expect(r).toMatchObject({ status: 'ok', decision: 'train', modelVersion: saved[0] });
+    counts.retryDay = { ...counter.count };
+    // The failed run's training was saved and registered (the registry is not the warehouse's
+    // transaction): the retry loads that champion instead of training again.
+    expect(r).toMatchObject({ status: 'ok', decision: 'load', modelVersion: saved[0] });
+    expect(await readdir(join(dir, 'artifacts', 'models', 'SP500'))).toEqual(saved);
     expect((await cat.warehouse.select('predictions', {})).map((p) => p.run_id)).toEqual(
       cat.config.horizons.map(() => 'retry'),
     );
@@ -86,7 +89,7 @@ describe('one ticker-day: all or nothing, in a few writes', () => {
     const [r] = (await runDaily(cat, { date: D2, runId: 'load' })).results;
     counts.loadDay = { ...counter.count };
     expect(r).toMatchObject({ status: 'ok', decision: 'load' });
-    for (const day of [counts.trainDay, counts.loadDay]) {
+    for (const day of [counts.retryDay, counts.loadDay]) {
       expect(day?.calls).toBe(5);
       expect(day?.perTable).toMatchObject({
         daily_bars: 1,
