@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf emulators emulator-gcs emulator-bigquery build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean
+.PHONY: install native-tf emulators emulator-gcs emulator-bigquery emulator-pubsub build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -23,6 +23,10 @@ native-tf: install
 emulator-gcs:
 	scripts/emulators/gcs.sh install
 
+# pstest from cloud.google.com/go/pubsub/v2 in our own Go main (needs Go >= 1.26, GOTOOLCHAIN=local).
+emulator-pubsub:
+	scripts/emulators/pubsub.sh install
+
 build: install
 	tsc -p tsconfig.build.json
 
@@ -36,8 +40,8 @@ test: install native-tf emulators
 	scripts/infra/fmt-check.sh
 	vitest run
 
-# Every emulator the tests use, installed once and cached.
-emulators: emulator-gcs emulator-bigquery
+# Every emulator the tests use (loopback only), installed once into .cache/emulators/ and cached.
+emulators: emulator-gcs emulator-bigquery emulator-pubsub
 
 # The BigQuery emulator (PyPI's bqemulator in .cache/emulators/bigquery/venv): a few minutes once, then
 # a stamp check.

@@ -1,21 +1,47 @@
 /**
- * The Cloud Functions' bodies, as plain typed functions of (message, catalog) so the CLI, tests and
- * the functions framework all call the same code. Each: validate → call the pipeline → publish next.
+ * The Cloud Functions' bodies, as plain typed functions of (message, catalog), so the functions
+ * framework and the tests call the same code. Each: validate → call the pipeline → publish next.
+ * Transient errors are rethrown (Pub/Sub redelivers); permanent ones are recorded and acknowledged.
+ * The model half is imported dynamically: the schedule and ingest functions never load TensorFlow.
  */
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../pipelines/catalog.js';
-import { runTickerSafe, type TickerResult } from '../pipelines/daily.js';
-import type { ScheduleMessage, TickerMessage } from './events.js';
-
-export const TOPICS = {
-  schedule: 'stockops-schedule',
-  ticker: 'stockops-ticker',
-  done: 'stockops-ticker-done',
-} as const;
+import { runIngestHalf } from '../pipelines/daily/ingest-half.js';
+import type { TickerResult } from '../pipelines/daily/result.js';
+import { isTransient } from '../pipelines/ports/errors.js';
+import { tickerAttributes, topicsFor } from '../pipelines/ports/bus/topics.js';
+import { StageFailed } from '../pipelines/record/runs.js';
+import { BadEventError, decodePubSub, type ScheduleMessage, type TickerMessage } from './events.js';
+import type { z } from 'zod';
 
 /** The session date in New York, where the watched exchanges close. */
 export function todayInNewYork(now = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(now);
+}
+
+/**
+ * Decodes and validates an event. A malformed one is logged once, published to the dead-letter
+ * topic with the reason, and answered undefined (acknowledged): retrying it could never succeed.
+ */
+export async function decodeOrDeadLetter<T>(
+  eventData: unknown,
+  schema: z.ZodType<T>,
+  fn: string,
+  cat: Catalog,
+): Promise<T | undefined> {
+  try {
+    return decodePubSub(eventData, schema, fn);
+  } catch (e) {
+    if (!(e instanceof BadEventError)) throw e;
+    const message = (eventData as { message?: Record<string, unknown> } | null)?.message;
+    cat.log.error('malformed message: sent to the dead-letter topic', { fn, reason: e.message });
+    await cat.bus.publish(
+      topicsFor(cat.config.bus).deadLetter,
+      { function: fn, reason: e.message, message: message ?? null },
+      { reason: e.message.slice(0, 1024), function: fn },
+    );
+    return undefined;
+  }
 }
 
 /** Scheduler → fan out: one message per ticker, so each ticker runs (and fails) on its own. */
@@ -23,18 +49,68 @@ export async function onSchedule(msg: ScheduleMessage, cat: Catalog): Promise<Ti
   const date = msg.date ?? todayInNewYork();
   const runId = `${date}-${randomUUID().slice(0, 8)}`;
   const out = (msg.tickers ?? cat.config.watchlist).map((ticker) => ({ runId, date, ticker }));
-  for (const m of out) await cat.bus.publish(TOPICS.ticker, m);
+  const { ingest } = topicsFor(cat.config.bus);
+  for (const m of out) await cat.bus.publish(ingest, m, tickerAttributes(m));
   return out;
 }
 
-/** One ticker's daily path; the result (ok or the failed stage with its reason) goes to the done topic. */
-export async function onTicker(msg: TickerMessage, cat: Catalog): Promise<TickerResult> {
-  const result = await runTickerSafe({
-    cat,
+/** A permanent failure goes to the done topic; a transient one is rethrown for redelivery. */
+async function finishFailed(msg: TickerMessage, e: unknown, cat: Catalog): Promise<TickerResult> {
+  if (isTransient(e)) throw e;
+  const f = e instanceof StageFailed ? e : new StageFailed('record', e);
+  const result: TickerResult = {
     ticker: msg.ticker,
-    runDate: msg.date,
-    runId: msg.runId,
-  });
-  await cat.bus.publish(TOPICS.done, { ...msg, ...result });
+    status: 'failed',
+    failedStage: f.stage,
+    error: f.message,
+  };
+  cat.log.error('ticker failed', { ...msg, stage: f.stage, error: f.message });
+  await cat.bus.publish(
+    topicsFor(cat.config.bus).done,
+    { ...msg, ...result },
+    {
+      ...tickerAttributes(msg),
+      status: 'failed',
+    },
+  );
   return result;
+}
+
+/** Ingest + features for one ticker, then hand over to the model function. */
+export async function onIngest(msg: TickerMessage, cat: Catalog): Promise<TickerResult> {
+  try {
+    const half = await runIngestHalf({
+      cat,
+      ticker: msg.ticker,
+      runDate: msg.date,
+      runId: msg.runId,
+    });
+    await cat.bus.publish(topicsFor(cat.config.bus).model, msg, tickerAttributes(msg));
+    return { ticker: msg.ticker, status: 'ok', asOf: half.asOf, ...half.summary };
+  } catch (e) {
+    return finishFailed(msg, e, cat);
+  }
+}
+
+/** Model → forecast → drift → record for one ticker, on the bars and features stored as of D. */
+export async function onModel(msg: TickerMessage, cat: Catalog): Promise<TickerResult> {
+  const [{ runModelHalf }, { readModelInputs }] = await Promise.all([
+    import('../pipelines/daily/model-half.js'),
+    import('../pipelines/daily/read-back.js'),
+  ]);
+  try {
+    const ctx = { cat, ticker: msg.ticker, runDate: msg.date, runId: msg.runId };
+    const result = await runModelHalf(ctx, () => readModelInputs(cat, msg.ticker, msg.date));
+    await cat.bus.publish(
+      topicsFor(cat.config.bus).done,
+      { ...msg, ...result },
+      {
+        ...tickerAttributes(msg),
+        status: 'ok',
+      },
+    );
+    return result;
+  } catch (e) {
+    return finishFailed(msg, e, cat);
+  }
 }

@@ -1,10 +1,13 @@
-/** Cloud Functions entry points (gen2, Pub/Sub-triggered CloudEvents). A few lines each. */
+/**
+ * Cloud Functions entry points (gen2, Pub/Sub-triggered CloudEvents), one per step of the daily
+ * path (CLOUD-DESIGN.md): stockopsSchedule → stockopsIngest → stockopsModel. A few lines each.
+ */
 import { cloudEvent, type CloudEvent } from '@google-cloud/functions-framework';
 import { openCatalog, type Catalog } from '../pipelines/catalog.js';
 import { loadConfig } from '../pipelines/config.js';
 import { createLogger } from '../pipelines/log.js';
-import { decodePubSub, scheduleMessage, tickerMessage } from './events.js';
-import { onSchedule, onTicker } from './handlers.js';
+import { scheduleMessage, tickerMessage } from './events.js';
+import { decodeOrDeadLetter, onIngest, onModel, onSchedule } from './handlers.js';
 
 // One catalog per instance: warm invocations reuse its connections.
 let catalog: Promise<Catalog> | undefined;
@@ -20,14 +23,19 @@ const cat = () =>
 export { cat as instanceCatalog };
 
 cloudEvent('stockopsSchedule', async (event: CloudEvent<unknown>) => {
-  await onSchedule(decodePubSub(event.data, scheduleMessage, 'stockopsSchedule'), await cat());
+  const c = await cat();
+  const msg = await decodeOrDeadLetter(event.data, scheduleMessage, 'stockopsSchedule', c);
+  if (msg) await onSchedule(msg, c);
 });
 
-cloudEvent('stockopsTicker', async (event: CloudEvent<unknown>) => {
-  const result = await onTicker(
-    decodePubSub(event.data, tickerMessage, 'stockopsTicker'),
-    await cat(),
-  );
-  // A failed ticker is recorded, not retried: Pub/Sub redelivery would only repeat the same failure.
-  if (result.status === 'failed') (await cat()).log.error('ticker failed', { ...result });
+cloudEvent('stockopsIngest', async (event: CloudEvent<unknown>) => {
+  const c = await cat();
+  const msg = await decodeOrDeadLetter(event.data, tickerMessage, 'stockopsIngest', c);
+  if (msg) await onIngest(msg, c);
+});
+
+cloudEvent('stockopsModel', async (event: CloudEvent<unknown>) => {
+  const c = await cat();
+  const msg = await decodeOrDeadLetter(event.data, tickerMessage, 'stockopsModel', c);
+  if (msg) await onModel(msg, c);
 });

@@ -2,7 +2,7 @@
  * The catalog: the one place that turns config into port adapters (Kedro's catalog, unstorage's
  * factory). Stages never import an adapter; cloud SDKs load lazily, only when config names them.
  */
-import { ConfigError, type Config } from './config.js';
+import type { Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createBundledSource } from './ports/market-data/bundled.js';
 import { createCompositeSource } from './ports/market-data/composite.js';
@@ -35,10 +35,6 @@ export interface CatalogOverrides {
   tracker?: Tracker;
 }
 
-function notYet(what: string): never {
-  throw new ConfigError(`${what} adapter is not part of this build yet; use the embedded default`);
-}
-
 export function marketSourceFor(cfg: Config, log: Logger): MarketDataSource {
   const s = cfg.source;
   switch (s.kind) {
@@ -60,7 +56,7 @@ export function marketSourceFor(cfg: Config, log: Logger): MarketDataSource {
 
 async function warehouseFor(cfg: Config): Promise<Warehouse> {
   const w = cfg.warehouse;
-  if (w.kind === 'duckdb') return createDuckDbWarehouse({ path: w.path });
+  if (w.kind === 'duckdb') return createDuckDbWarehouse({ path: w.path, shared: w.shared });
   const { createBigQueryWarehouse } = await import('./ports/warehouse/bigquery.js');
   return createBigQueryWarehouse(w);
 }
@@ -84,9 +80,11 @@ async function trackerFor(cfg: Config, log: Logger, store: ObjectStore): Promise
   return createMlflowTracker({ ...t, outboxStore: outboxStoreFor(cfg, store), log });
 }
 
-function busFor(cfg: Config): Bus {
-  if (cfg.bus.kind === 'memory') return createMemoryBus();
-  return notYet('the Pub/Sub bus');
+async function busFor(cfg: Config): Promise<Bus> {
+  const b = cfg.bus;
+  if (b.kind === 'memory') return createMemoryBus();
+  const { createPubSubBus } = await import('./ports/bus/pubsub.js');
+  return createPubSubBus(b);
 }
 
 export async function openCatalog(config: Config, over: CatalogOverrides = {}): Promise<Catalog> {
@@ -95,7 +93,7 @@ export async function openCatalog(config: Config, over: CatalogOverrides = {}): 
   await warehouse.init();
   const store = await storeFor(config);
   const tracker = over.tracker ?? (await trackerFor(config, log, store));
-  const bus = busFor(config);
+  const bus = await busFor(config);
   return {
     config,
     market: over.market ?? marketSourceFor(config, log),

@@ -7,7 +7,7 @@ import { ConfigError, type Config } from './config.js';
 import { backfill } from './backfill.js';
 import { runDemo } from './cli/demo.js';
 import { syncMlflowOutbox } from './cli/mlflow.js';
-import { summaryTable } from './cli/summary.js';
+import { interruptedNotes, summaryTable } from './cli/summary.js';
 import { runDaily, type RunSummary, type TickerResult } from './daily.js';
 import { isCalendarDate } from './forecast/calendar.js';
 import { createLogger } from './log.js';
@@ -29,6 +29,7 @@ function progress(r: TickerResult, done: number, total: number): void {
 function printSummary(s: RunSummary): void {
   console.log(`run ${s.runId} for ${s.date}`);
   console.log(summaryTable(s.results));
+  for (const note of interruptedNotes(s.results)) console.log(note);
 }
 
 /** A URI as it may be printed: user and password (MLflow accepts them in the URL) removed. */

@@ -42,7 +42,12 @@ export const DEFAULT_INDICATORS: IndicatorSpec[] = [
 ];
 
 const warehouseSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('duckdb'), path: z.string().min(1) }),
+  z.object({
+    kind: z.literal('duckdb'),
+    path: z.string().min(1),
+    /** Open the file per call, so several local processes (the functions, served locally) share it. */
+    shared: z.boolean().optional(),
+  }),
   z.object({
     kind: z.literal('bigquery'),
     projectId: z.string().min(1),
@@ -72,12 +77,18 @@ const trackingSchema = z.discriminatedUnion('kind', [
     outboxDir: z.string().min(1),
   }),
 ]);
+// Topic names are `<topicPrefix>-schedule`, `-ingest`, `-model`, `-done`, `-dead-letter` on every bus.
+const topicPrefix = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9._~%+-]{0,200}$/, 'a Pub/Sub topic name prefix');
 const busSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('memory') }),
+  z.object({ kind: z.literal('memory'), topicPrefix }),
   z.object({
     kind: z.literal('pubsub'),
     projectId: z.string().min(1),
-    topicPrefix: z.string().min(1),
+    topicPrefix,
+    /** host:port of an emulator (PUBSUB_EMULATOR_HOST, tests only); unset in production. */
+    emulatorHost: z.string().optional(),
   }),
 ]);
 
@@ -175,7 +186,7 @@ function defaults(dataDir: string): Config {
     warehouse: { kind: 'duckdb', path: `${dataDir}/warehouse.duckdb` },
     objectStore: { kind: 'local', dir: `${dataDir}/artifacts` },
     tracking: { kind: 'local', dir: `${dataDir}/tracking` },
-    bus: { kind: 'memory' },
+    bus: { kind: 'memory', topicPrefix: 'stockops' },
   };
 }
 
@@ -246,8 +257,12 @@ function fromEnv(env: Env): ConfigOverrides {
       dataset: env.STOCKOPS_BQ_DATASET ?? 'stockops',
       apiEndpoint: env.BIGQUERY_EMULATOR_HOST ? `http://${env.BIGQUERY_EMULATOR_HOST}` : undefined,
     };
-  } else if (env.STOCKOPS_DUCKDB_PATH) {
-    o.warehouse = { kind: 'duckdb', path: env.STOCKOPS_DUCKDB_PATH };
+  } else if (env.STOCKOPS_DUCKDB_PATH || env.STOCKOPS_DUCKDB_SHARED) {
+    o.warehouse = {
+      kind: 'duckdb',
+      ...(env.STOCKOPS_DUCKDB_PATH ? { path: env.STOCKOPS_DUCKDB_PATH } : {}),
+      ...(env.STOCKOPS_DUCKDB_SHARED === '1' ? { shared: true } : {}),
+    };
   }
   if (env.STOCKOPS_BUCKET) {
     o.objectStore = {
@@ -282,7 +297,10 @@ function fromEnv(env: Env): ConfigOverrides {
       kind: 'pubsub',
       projectId: env.GOOGLE_CLOUD_PROJECT ?? '',
       topicPrefix: env.STOCKOPS_TOPIC_PREFIX ?? 'stockops',
+      emulatorHost: env.PUBSUB_EMULATOR_HOST || undefined,
     };
+  } else if (env.STOCKOPS_TOPIC_PREFIX) {
+    o.bus = { topicPrefix: env.STOCKOPS_TOPIC_PREFIX };
   }
   return o;
 }

@@ -41,3 +41,13 @@ export function summaryTable(results: TickerResult[]): string {
     }),
   );
 }
+
+/** One line per earlier run that was found started and never finished (killed), now interrupted. */
+export function interruptedNotes(results: TickerResult[]): string[] {
+  return results.flatMap((r) =>
+    (r.interrupted ?? []).map(
+      (i) =>
+        `${r.ticker}: earlier run ${i.runId} (run date ${i.runDate}) was interrupted in stage ${i.stage} (started ${i.startedAt}) and never finished`,
+    ),
+  );
+}

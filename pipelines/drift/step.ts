@@ -27,6 +27,8 @@ export async function driftStep(
   bars: Bar[],
   features: FeatureRow[],
   serving: ServingVersion,
+  /** The day's predictions, not yet written: they belong to the current window. */
+  today: RowOf<'predictions'>[],
 ): Promise<DriftStepResult> {
   const { drift } = cat.config;
   const ref = serving.artifacts.reference;
@@ -45,14 +47,15 @@ export async function driftStep(
 
   // Prediction drift: predicted 10-day returns over the current window against the version's holdout.
   const refPreds = await cat.store.get(`${serving.key}/prediction-reference.json`);
-  const recent = await cat.warehouse.select('predictions', {
-    where: {
-      ticker,
-      model_version: serving.label,
-      horizon: serving.artifacts.meta.horizons[0] ?? 10,
-    },
+  const h0 = serving.artifacts.meta.horizons[0] ?? 10;
+  const stored = await cat.warehouse.select('predictions', {
+    where: { ticker, model_version: serving.label, horizon: h0 },
     between: { column: 'as_of_date', from: curDates[0], to: asOf },
   });
+  const recent = [
+    ...stored.filter((p) => p.as_of_date !== asOf),
+    ...today.filter((p) => p.horizon === h0 && p.model_version === serving.label),
+  ];
   const prediction = refPreds
     ? detectPredictionDrift(
         JSON.parse(new TextDecoder().decode(refPreds)) as number[],
@@ -96,6 +99,5 @@ export async function driftStep(
       current_size: current.length,
     },
   ];
-  await cat.warehouse.upsert('drift_scores', rows);
   return { report, ...(prediction ? { prediction } : {}), rows };
 }

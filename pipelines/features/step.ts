@@ -1,5 +1,6 @@
-/** Features step: computes indicators over the stored history and writes the new rows (long form). */
+/** Features step: computes indicators over the stored history; returns the rows to write (long form). */
 import type { Catalog } from '../catalog.js';
+import type { RowOf } from '../ports/warehouse/schema.js';
 import type { Bar, FeatureRow } from '../types.js';
 import { computeIndicators } from './indicators.js';
 
@@ -8,7 +9,7 @@ export async function featuresStep(
   ticker: string,
   bars: Bar[],
   rewriteAll: boolean,
-): Promise<{ rows: FeatureRow[]; written: number }> {
+): Promise<{ rows: FeatureRow[]; fresh: RowOf<'features'>[] }> {
   const rows = computeIndicators(bars, cat.config.indicators);
   const [last] = rewriteAll
     ? []
@@ -27,9 +28,10 @@ export async function featuresStep(
         ?.date
     : undefined;
   const fresh = from ? rows.filter((r) => r.date >= from) : rows;
-  const written = await cat.warehouse.upsert(
-    'features',
-    fresh.flatMap((r) =>
+  // Written by the caller, with the stage records, in one write.
+  return {
+    rows,
+    fresh: fresh.flatMap((r) =>
       Object.entries(r.values).map(([feature, value]) => ({
         ticker,
         date: r.date,
@@ -37,6 +39,5 @@ export async function featuresStep(
         value,
       })),
     ),
-  );
-  return { rows, written };
+  };
 }

@@ -41,7 +41,6 @@ export async function forecastStep(
     where: { ticker, as_of_date: asOf },
     limit: 1,
   });
-  const stable = existing ? rows.map((r) => ({ ...r, run_id: existing.run_id })) : rows;
-  await cat.warehouse.upsert('predictions', stable);
-  return stable;
+  // Returned, not written: the record stage writes the ticker-day's outputs together.
+  return existing ? rows.map((r) => ({ ...r, run_id: existing.run_id })) : rows;
 }

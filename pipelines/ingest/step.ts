@@ -99,43 +99,44 @@ export async function ingestStep(
       q,
     ]),
   );
-  await warehouse.upsert(
-    'quarantine',
-    result.quarantined.map((q) => {
-      const first = known.get(`${q.date}|${q.rule}`);
-      return {
-        ticker,
-        ...q,
-        run_id: first?.run_id ?? runId,
-        quarantined_at: first?.quarantined_at ?? now,
-      };
-    }),
-  );
-  if (result.failure)
+  const quarantine = result.quarantined.map((q) => {
+    const first = known.get(`${q.date}|${q.rule}`);
+    return {
+      ticker,
+      ...q,
+      run_id: first?.run_id ?? runId,
+      quarantined_at: first?.quarantined_at ?? now,
+    };
+  });
+  if (result.failure) {
+    // The rows that failed the ticker are its failure record; no bar is stored.
+    await warehouse.upsert('quarantine', quarantine);
     throw new PipelineError(
       result.failure.message.replace(`${ticker}: `, ''),
       ticker,
       result.failure.rule,
     );
-
-  const written = await warehouse.upsert(
-    'daily_bars',
-    result.valid.map((b) => ({
-      ticker,
-      date: b.date,
-      open: b.open,
-      high: b.high,
-      low: b.low,
-      close: b.close,
-      adj_close: b.adjClose ?? null,
-      volume: b.volume,
-      source: market.kind,
-      ingested_at: now,
-    })),
-  );
+  }
+  // Bars and quarantine in one write (one statement per table in BigQuery, one transaction in DuckDB).
+  const daily_bars = result.valid.map((b) => ({
+    ticker,
+    date: b.date,
+    open: b.open,
+    high: b.high,
+    low: b.low,
+    close: b.close,
+    adj_close: b.adjClose ?? null,
+    volume: b.volume,
+    source: market.kind,
+    ingested_at: now,
+  }));
+  const written = await warehouse.upsertBatch({
+    daily_bars,
+    ...(quarantine.length ? { quarantine } : {}),
+  });
   return {
     bars: await readBars(cat, ticker, asOf),
-    written,
+    written: written.daily_bars ?? 0,
     quarantined: result.quarantined.length,
     missingSessions: result.missingSessions,
     revised: result.revised,

@@ -14,7 +14,8 @@ import type { RowOf } from '../ports/warehouse/schema.js';
 import type { Bar } from '../types.js';
 
 export interface RecordResult {
-  outcomes: number;
+  /** The ledger rows this day resolved, to be written with the day's other outputs. */
+  outcomes: RowOf<'outcomes'>[];
   /** Realised accuracy per horizon over the configured window. */
   ledger: LedgerSummary[];
 }
@@ -30,36 +31,33 @@ const toStored = (p: RowOf<'predictions'>): StoredPrediction => ({
 });
 
 /**
- * The day's model decision, written as soon as the model stage has decided: a retry of the day
- * then reuses it instead of training again. A re-run keeps the first run's id, so the row is the same.
+ * The day's model decision as a row, written with the day's other outputs. A re-run keeps the
+ * first run's id, so the row is the same.
  */
-export async function recordDecision(
+export async function decisionRow(
   cat: Catalog,
   ticker: string,
   asOf: string,
   model: ModelStepResult,
   ctx: { runId: string; backend: string },
-): Promise<void> {
-  const { warehouse } = cat;
-  const [earlier] = await warehouse.select('model_decisions', {
+): Promise<RowOf<'model_decisions'>> {
+  const [earlier] = await cat.warehouse.select('model_decisions', {
     where: { ticker, as_of_date: asOf },
   });
-  await warehouse.upsert('model_decisions', [
-    {
-      ticker,
-      as_of_date: asOf,
-      decision: model.decision,
-      reason: model.reason,
-      model_version: model.serving.label,
-      // The serving version is the champion unless a promotion-less train left the old one serving.
-      champion_version: model.promoted || model.decision === 'load' ? model.serving.label : null,
-      promoted: model.promoted,
-      challenger_mase: model.challengerMase,
-      champion_mase: model.championMase,
-      backend: ctx.backend,
-      run_id: earlier?.run_id ?? ctx.runId,
-    },
-  ]);
+  return {
+    ticker,
+    as_of_date: asOf,
+    decision: model.decision,
+    reason: model.reason,
+    model_version: model.serving.label,
+    // The serving version is the champion unless a promotion-less train left the old one serving.
+    champion_version: model.promoted || model.decision === 'load' ? model.serving.label : null,
+    promoted: model.promoted,
+    challenger_mase: model.challengerMase,
+    champion_mase: model.championMase,
+    backend: ctx.backend,
+    run_id: earlier?.run_id ?? ctx.runId,
+  };
 }
 
 /**
@@ -128,17 +126,23 @@ export async function recordStep(
     where: { ticker },
     between: { column: 'target_date', from: resolved?.target_date, to: asOf },
   });
-  const { outcomes } = resolveOutcomes(due.map(rebase(bars)), { [ticker]: bars });
-  await warehouse.upsert('outcomes', outcomes.map(toRow));
-  // Realised accuracy over the window: the latest outcomes of each horizon, from the table.
+  const outcomes = resolveOutcomes(due.map(rebase(bars)), { [ticker]: bars }).outcomes.map(toRow);
+  // Realised accuracy over the window: the latest outcomes of each horizon, the stored ones with
+  // the day's new ones (not written yet) in their place.
   const horizons = new Set(predictions.map((p) => p.horizon)).size || 1;
-  const recent = await warehouse.select('outcomes', {
+  const window = cat.config.model.accuracyWindow * horizons;
+  const stored = await warehouse.select('outcomes', {
     where: { ticker },
     between: { column: 'target_date', to: asOf },
     orderBy: 'target_date',
     desc: true,
-    limit: cat.config.model.accuracyWindow * horizons,
+    limit: window + outcomes.length,
   });
+  const key = (o: RowOf<'outcomes'>) => `${o.as_of_date}|${o.horizon}`;
+  const fresh = new Set(outcomes.map(key));
+  const recent = [...stored.filter((o) => !fresh.has(key(o))), ...outcomes]
+    .sort((a, b) => b.target_date.localeCompare(a.target_date))
+    .slice(0, window);
   const ledger = summarizeOutcomes(recent.map(fromRow), {
     window: cat.config.model.accuracyWindow,
   });
@@ -186,5 +190,5 @@ export async function recordStep(
     metrics,
     artifacts: [],
   });
-  return { outcomes: outcomes.length, ledger };
+  return { outcomes, ledger };
 }

@@ -1,7 +1,8 @@
 /**
- * The Cloud Functions as the Functions Framework runs them: Pub/Sub CloudEvents in, the in-process
- * bus and the embedded warehouse out. functions/index.ts opens its catalog from process.env, so the
- * environment points at a temp folder before it is imported.
+ * The Cloud Functions as the Functions Framework runs them (in this process): Pub/Sub CloudEvents
+ * in, the in-process bus and the embedded warehouse out. functions/index.ts opens its catalog from
+ * process.env, so the environment points at a temp folder before it is imported. The same three
+ * functions as real processes on the Pub/Sub emulator: functions-pubsub.test.ts.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -10,8 +11,8 @@ import { join } from 'node:path';
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import { getFunction, getTestServer } from '@google-cloud/functions-framework/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BadEventError } from '../../functions/events.js';
-import { onSchedule, onTicker, TOPICS, todayInNewYork } from '../../functions/handlers.js';
+import { onIngest, onModel, onSchedule, todayInNewYork } from '../../functions/handlers.js';
+import { topicsFor } from '../../pipelines/ports/bus/topics.js';
 import type { Catalog } from '../../pipelines/catalog.js';
 import type { BusMessage } from '../../pipelines/ports/bus/port.js';
 import { tempCatalog } from '../support/catalog.js';
@@ -23,6 +24,7 @@ const SMALL = {
 };
 const DATE = '2020-04-17';
 
+const TOPICS = topicsFor({ kind: 'memory', topicPrefix: 'stockops' });
 const base64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64');
 
 /** A Pub/Sub "message published" CloudEvent, as Eventarc delivers it to a gen2 function. */
@@ -81,8 +83,8 @@ describe('the deployed entry points (functions/index.ts)', () => {
     });
   });
 
-  it('stockopsSchedule fans out one stockops-ticker message per watched ticker', async () => {
-    const sent = await listen(cat, TOPICS.ticker);
+  it('stockopsSchedule fans out one stockops-ingest message per watched ticker', async () => {
+    const sent = await listen(cat, TOPICS.ingest);
     await fn('stockopsSchedule')(pubsubEvent(base64({ date: DATE })));
     const runId: unknown = expect.stringMatching(new RegExp(`^${DATE}-[0-9a-f]{8}$`));
     expect(sent.map((m) => m.data)).toEqual([
@@ -92,14 +94,27 @@ describe('the deployed entry points (functions/index.ts)', () => {
     // One run: both messages carry the same run id.
     const ids = new Set(sent.map((m) => (m.data as { runId: string }).runId));
     expect(ids.size).toBe(1);
+    const [id] = ids;
+    expect(sent.map((m) => m.attributes)).toEqual([
+      { run_id: id, ticker: 'SP500', date: DATE },
+      { run_id: id, ticker: 'AAPL', date: DATE },
+    ]);
   });
 
-  it('stockopsTicker runs one ticker and publishes its result on stockops-ticker-done', async () => {
+  it('stockopsIngest ingests one ticker and hands over on stockops-model; stockopsModel finishes it on stockops-done', async () => {
+    const model = await listen(cat, TOPICS.model);
     const done = await listen(cat, TOPICS.done);
     const msg = { runId: 'fn-run', date: DATE, ticker: 'SP500' };
-    await fn('stockopsTicker')(pubsubEvent(base64(msg)));
+    const attrs = { run_id: 'fn-run', ticker: 'SP500', date: DATE };
+    await fn('stockopsIngest')(pubsubEvent(base64(msg)));
+    expect(model.map((m) => [m.data, m.attributes])).toEqual([[msg, attrs]]);
+    expect(done).toEqual([]);
+    expect(await cat.warehouse.select('predictions', {})).toEqual([]);
+
+    await fn('stockopsModel')(pubsubEvent(base64(msg)));
     expect(done).toHaveLength(1);
     expect(done[0]?.data).toMatchObject({ ...msg, status: 'ok', asOf: DATE, decision: 'train' });
+    expect(done[0]?.attributes).toEqual({ ...attrs, status: 'ok' });
 
     const preds = await cat.warehouse.select('predictions', { where: { ticker: 'SP500' } });
     expect(preds.map((p) => [p.as_of_date, p.run_id])).toEqual(
@@ -114,63 +129,78 @@ describe('the deployed entry points (functions/index.ts)', () => {
     const before = {
       predictions: await cat.warehouse.select('predictions', {}),
       decisions: await cat.warehouse.select('model_decisions', {}),
+      drift: await cat.warehouse.select('drift_scores', {}),
+      features: await cat.warehouse.select('features', {}),
     };
     const msg = { runId: 'fn-run', date: DATE, ticker: 'SP500' };
-    await fn('stockopsTicker')(pubsubEvent(base64(msg), '2'));
+    await fn('stockopsIngest')(pubsubEvent(base64(msg), '2'));
+    await fn('stockopsModel')(pubsubEvent(base64(msg), '2'));
     expect({
       predictions: await cat.warehouse.select('predictions', {}),
       decisions: await cat.warehouse.select('model_decisions', {}),
+      drift: await cat.warehouse.select('drift_scores', {}),
+      features: await cat.warehouse.select('features', {}),
     }).toEqual(before);
+    // pipeline_runs is append-only: the redelivery is a second attempt of each stage, all ok.
+    const runs = await cat.warehouse.select('pipeline_runs', { where: { run_id: 'fn-run' } });
+    expect(runs).toHaveLength(12);
+    expect(new Set(runs.map((r) => r.attempt)).size).toBe(4);
   });
 
   it('a failing ticker is reported on the done topic, not thrown (no pointless retries)', async () => {
     const done = await listen(cat, TOPICS.done);
+    const model = await listen(cat, TOPICS.model);
     const msg = { runId: 'fn-nope', date: DATE, ticker: 'NOPE' };
-    await expect(fn('stockopsTicker')(pubsubEvent(base64(msg)))).resolves.toBeUndefined();
+    await expect(fn('stockopsIngest')(pubsubEvent(base64(msg)))).resolves.toBeUndefined();
     expect(done[0]?.data).toMatchObject({ ...msg, status: 'failed', failedStage: 'ingest' });
     expect((done[0]?.data as { error: string }).error).toMatch(/NOPE: unknown ticker/);
+    expect(model).toEqual([]);
   });
 
-  it('a malformed event throws a BadEventError naming the field', async () => {
-    const ticker = fn('stockopsTicker');
+  it('a malformed event is logged, dead-lettered with the reason naming the field, and acknowledged', async () => {
+    const ingest = fn('stockopsIngest');
+    const model = fn('stockopsModel');
     const schedule = fn('stockopsSchedule');
     const cases: [Handler, CloudEvent<unknown>, RegExp][] = [
-      [ticker, pubsubEvent('%%% not base64 json'), /stockopsTicker: .*not base64-encoded JSON/],
+      [ingest, pubsubEvent('%%% not base64 json'), /^stockopsIngest: .*not base64-encoded JSON/],
       [
-        ticker,
+        ingest,
         pubsubEvent(base64({ runId: 'r', date: '2020-13-45', ticker: 'SP500' })),
-        /stockopsTicker: date: expected a real calendar date/,
+        /^stockopsIngest: date: expected a real calendar date/,
       ],
       [
-        ticker,
+        model,
         pubsubEvent(base64({ runId: 'r', date: DATE, ticker: 'aapl' })),
-        /stockopsTicker: ticker: expected an upper-case ticker symbol/,
+        /^stockopsModel: ticker: expected an upper-case ticker symbol/,
       ],
-      [ticker, pubsubEvent(base64({ date: DATE, ticker: 'SP500' })), /stockopsTicker: runId: /],
+      [model, pubsubEvent(base64({ date: DATE, ticker: 'SP500' })), /^stockopsModel: runId: /],
       [
         schedule,
         pubsubEvent(base64({ date: DATE, tickers: ['SP500', 'msft'] })),
-        /stockopsSchedule: tickers\.1: expected an upper-case ticker symbol/,
+        /^stockopsSchedule: tickers\.1: expected an upper-case ticker symbol/,
       ],
       [
         schedule,
         { ...pubsubEvent(undefined), data: { not: 'pubsub' } },
-        /stockopsSchedule: not a Pub\/Sub message event/,
+        /^stockopsSchedule: not a Pub\/Sub message event/,
       ],
     ];
-    const sent = await listen(cat, TOPICS.ticker);
+    const sent = await listen(cat, TOPICS.ingest);
+    const dead = await listen(cat, TOPICS.deadLetter);
     for (const [f, event, message] of cases) {
-      const error = await f(event).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(BadEventError);
-      expect((error as Error).message).toMatch(message);
+      await expect(f(event)).resolves.toBeUndefined();
+      const last = dead.at(-1);
+      expect(last?.attributes?.reason).toMatch(message);
+      expect(last?.data).toMatchObject({ reason: last?.attributes?.reason });
     }
+    expect(dead).toHaveLength(cases.length);
+    // The original message travels with the reason, for whoever inspects the dead letters.
+    expect(dead[0]?.data.message).toEqual({ data: '%%% not base64 json', messageId: '1' });
     expect(sent).toEqual([]);
+    expect(await cat.warehouse.select('pipeline_runs', { where: { run_id: 'r' } })).toEqual([]);
   });
 
-  it('answers a structured-mode CloudEvent over HTTP, and refuses a malformed one', async () => {
+  it('answers a structured-mode CloudEvent over HTTP, and acknowledges a malformed one', async () => {
     const server = getTestServer('stockopsSchedule');
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -181,13 +211,18 @@ describe('the deployed entry points (functions/index.ts)', () => {
         body: JSON.stringify(event),
       });
     try {
-      const sent = await listen(cat, TOPICS.ticker);
+      const sent = await listen(cat, TOPICS.ingest);
+      const dead = await listen(cat, TOPICS.deadLetter);
       const ok = await post(pubsubEvent(base64({ date: DATE, tickers: ['SP500'] }), 'h1'));
       expect(ok.status).toBe(204);
       expect(sent.map((m) => m.data)).toEqual([expect.objectContaining({ ticker: 'SP500' })]);
+      // Malformed: acknowledged (2xx, so Pub/Sub does not redeliver it forever), dead-lettered.
       const bad = await post(pubsubEvent(base64({ date: 'tomorrow' }), 'h2'));
-      expect(bad.status).toBe(500);
+      expect(bad.status).toBe(204);
       expect(sent).toHaveLength(1);
+      expect(dead.map((m) => m.attributes?.reason)).toEqual([
+        expect.stringMatching(/^stockopsSchedule: date: expected a real calendar date/),
+      ]);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -202,7 +237,7 @@ describe('the handlers with a temp catalog', () => {
   afterAll(() => cat.close());
 
   it('onSchedule without a date or tickers uses today in New York and the watchlist', async () => {
-    const sent = await listen(cat, TOPICS.ticker);
+    const sent = await listen(cat, TOPICS.ingest);
     const before = todayInNewYork();
     const out = await onSchedule({}, cat);
     const after = todayInNewYork();
@@ -217,10 +252,14 @@ describe('the handlers with a temp catalog', () => {
     expect(todayInNewYork(new Date('2020-04-18T04:00:00Z'))).toBe('2020-04-18');
   });
 
-  it('onTicker returns the result it publishes', async () => {
+  it('onIngest then onModel return the results they publish', async () => {
+    const model = await listen(cat, TOPICS.model);
     const done = await listen(cat, TOPICS.done);
     const msg = { runId: 'h-run', date: DATE, ticker: 'SP500' };
-    const result = await onTicker(msg, cat);
+    const ingested = await onIngest(msg, cat);
+    expect(ingested).toMatchObject({ ticker: 'SP500', status: 'ok', asOf: DATE, lastBar: DATE });
+    expect(model.map((m) => m.data)).toEqual([msg]);
+    const result = await onModel(msg, cat);
     expect(result).toMatchObject({ ticker: 'SP500', status: 'ok', decision: 'train' });
     expect(done.map((m) => m.data)).toEqual([{ ...msg, ...result }]);
   });

@@ -16,7 +16,14 @@ import {
 export interface DuckDbWarehouseOptions {
   /** File path, or `:memory:`. */
   path: string;
+  /**
+   * Open the file for each call and close it after, so several processes can take turns on it
+   * (DuckDB lets one process hold a file at a time): the functions served locally share one file.
+   */
+  shared?: boolean;
 }
+
+const LOCKED = /Could not set lock on file|Conflicting lock/i;
 
 const DUCK_TYPES: Record<ReturnType<typeof baseType>, string> = {
   STRING: 'VARCHAR',
@@ -94,14 +101,43 @@ function whereClause<T extends TableName>(name: T, q: Query<T>): string {
   return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
 }
 
-export async function createDuckDbWarehouse({ path }: DuckDbWarehouseOptions): Promise<Warehouse> {
+/** Opens the file, waiting while another process holds it (shared mode), up to about 60 s. */
+async function openFile(path: string, waitForLock: boolean) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const instance = await DuckDBInstance.create(path);
+      return { instance, conn: await instance.connect() };
+    } catch (e) {
+      if (!waitForLock || !LOCKED.test(String(e)) || attempt >= 600) throw e;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+    }
+  }
+}
+
+export async function createDuckDbWarehouse({
+  path,
+  shared = false,
+}: DuckDbWarehouseOptions): Promise<Warehouse> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const instance = await DuckDBInstance.create(path);
-  const conn: DuckDBConnection = await instance.connect();
+  let instance: DuckDBInstance | undefined;
+  let conn!: DuckDBConnection;
+  if (!shared) ({ instance, conn } = await openFile(path, false));
   // DuckDB connections are not safe for interleaved transactions: serialise every call.
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <R>(fn: () => Promise<R>): Promise<R> => {
-    const next = queue.then(fn, fn);
+    const run = shared
+      ? async () => {
+          const f = await openFile(path, true);
+          conn = f.conn;
+          try {
+            return await fn();
+          } finally {
+            f.conn.closeSync();
+            f.instance.closeSync();
+          }
+        }
+      : fn;
+    const next = queue.then(run, run);
     queue = next.catch(() => undefined);
     return next;
   };
@@ -177,10 +213,12 @@ export async function createDuckDbWarehouse({ path }: DuckDbWarehouseOptions): P
         await conn.run(`DELETE FROM "${name}"${clause}`);
       }),
     close: () =>
-      serial(() => {
-        conn.closeSync();
-        instance.closeSync();
-        return Promise.resolve();
-      }),
+      shared
+        ? queue.then(() => undefined)
+        : serial(() => {
+            conn.closeSync();
+            instance?.closeSync();
+            return Promise.resolve();
+          }),
   };
 }

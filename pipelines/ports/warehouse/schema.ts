@@ -82,12 +82,14 @@ export const tables = {
     'date',
   ),
   pipeline_runs: table(
-    'One row per run x ticker x stage: status, timings and the error when it failed.',
+    'Append-only: one row per run x ticker x stage x attempt (a redelivery or retry is a new attempt): status (started, ok, failed, interrupted), timings and the error when it failed. Read the latest attempt.',
     {
       run_id: 'STRING',
       run_date: 'DATE',
       ticker: 'STRING',
       stage: 'STRING',
+      /** One id per execution of a half (ingest + features, or model → record); its stages share it. */
+      attempt: 'STRING',
       status: 'STRING',
       started_at: 'TIMESTAMP',
       finished_at: 'TIMESTAMP',
@@ -95,7 +97,7 @@ export const tables = {
       rows: 'INT64?',
       message: 'STRING?',
     },
-    ['run_id', 'ticker', 'stage'],
+    ['run_id', 'ticker', 'stage', 'attempt'],
     'run_date',
   ),
   model_decisions: table(

@@ -1,0 +1,142 @@
+/**
+ * The daily path's second half for one ticker: model → forecast → drift → record. Every output of
+ * the ticker-day (decision, predictions, drift scores, outcomes) is buffered and written at the end
+ * with the stage records in ONE warehouse batch: a failure at any stage leaves only its record.
+ * This module loads TensorFlow; the ingest function never reaches it.
+ */
+import type { Catalog } from '../catalog.js';
+import { driftStep } from '../drift/step.js';
+import { forecastStep } from '../forecast/step.js';
+import { selectBackend, type BackendSelection } from '../model/backend.js';
+import { modelStep } from '../model/step.js';
+import { markStarted, stage, type StageContext } from '../record/runs.js';
+import { decisionRow, recordStep } from '../record/step.js';
+import type { Bar, FeatureRow } from '../types.js';
+import type { TickerResult } from './result.js';
+
+const backends = new Map<string, Promise<BackendSelection>>();
+/** The TensorFlow.js backend is chosen once per process: the fastest that loads. */
+export function ensureBackend(
+  pref: Parameters<typeof selectBackend>[0],
+  log?: Catalog['log'],
+): Promise<BackendSelection> {
+  let b = backends.get(pref);
+  if (!b) {
+    // A failure is not remembered: the next ticker tries again.
+    b = selectBackend(pref).then(
+      (sel) => {
+        log?.info('TensorFlow.js backend selected', { backend: sel.name, preference: pref });
+        return sel;
+      },
+      (e: unknown) => {
+        backends.delete(pref);
+        throw e;
+      },
+    );
+    backends.set(pref, b);
+  }
+  return b;
+}
+
+export interface ModelInput {
+  bars: Bar[];
+  features: FeatureRow[];
+  asOf: string;
+}
+
+/**
+ * `input` is the ingest half's output (in-process), or a loader that reads it back (the model
+ * function): a loader's failure is the model stage's.
+ */
+export async function runModelHalf(
+  ctx: StageContext,
+  input: ModelInput | (() => Promise<ModelInput>),
+): Promise<TickerResult> {
+  const { cat, ticker, runId } = ctx;
+  await markStarted(ctx, 'model');
+  const started = Date.now();
+  let backend = '';
+  let bars: Bar[] = [];
+  let features: FeatureRow[] = [];
+  let asOf = '';
+  // The backend loads inside the model stage, so a backend that cannot load is that stage's failure.
+  const model = await stage(
+    ctx,
+    'model',
+    async () => {
+      ({ bars, features, asOf } = typeof input === 'function' ? await input() : input);
+      backend = (await ensureBackend(cat.config.model.backend, cat.log)).name;
+      const m = await modelStep(cat, ticker, asOf, bars, features, { runId, backend });
+      try {
+        return { ...m, decisionRow: await decisionRow(cat, ticker, asOf, m, { runId, backend }) };
+      } catch (e) {
+        m.serving.artifacts.model.dispose();
+        throw e;
+      }
+    },
+    (m) => ({ message: `${m.decision}: ${m.reason}` }),
+  );
+  // Cloud Functions stop an event-driven call at 540 s: how long training takes, and the memory.
+  cat.log.info('model stage done', {
+    ticker,
+    decision: model.decision,
+    backend,
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  });
+  try {
+    const predictions = await stage(
+      ctx,
+      'forecast',
+      () => forecastStep(cat, ticker, asOf, bars, features, model.serving, runId),
+      (p) => ({ rows: p.length }),
+    );
+    const drift = await stage(
+      ctx,
+      'drift',
+      () => driftStep(cat, ticker, asOf, bars, features, model.serving, predictions),
+      (d) => ({
+        rows: d.rows.length,
+        message: `drift share ${d.report.driftShare ?? 'n/a'} (${d.report.status})`,
+      }),
+    );
+    const recorded = await stage(
+      ctx,
+      'record',
+      () => recordStep(cat, ticker, asOf, bars, model, predictions, drift, { runId, backend }),
+      (r) => ({ rows: r.outcomes.length }),
+      // The one write of the ticker-day: all of it, with the stage records, or nothing.
+      async (r, runs) => {
+        await cat.warehouse.upsertBatch({
+          model_decisions: [model.decisionRow],
+          predictions,
+          drift_scores: drift.rows,
+          outcomes: r.outcomes,
+          pipeline_runs: runs,
+        });
+      },
+    );
+    return {
+      ticker,
+      status: 'ok',
+      asOf,
+      decision: model.decision,
+      reason: model.reason,
+      modelVersion: model.serving.label,
+      promoted: model.promoted,
+      forecasts: predictions.map((p) => ({
+        horizon: p.horizon,
+        targetDate: p.target_date,
+        predictedClose: p.predicted_close,
+        baseClose: p.base_close,
+      })),
+      testMase: model.serving.artifacts.meta.metrics.map((m) => m.model.mase),
+      realisedMase: recorded.ledger.map((l) => ({ horizon: l.horizon, n: l.n, mase: l.mase })),
+      driftShare: drift.report.driftShare,
+      datasetDrift: drift.report.datasetDrift,
+      backend,
+    };
+  } finally {
+    model.serving.artifacts.model.dispose();
+  }
+}
