@@ -16,8 +16,8 @@ install() {
   command -v go >/dev/null || { echo "pubsub emulator: Go is needed to build pstest (install golang)" >&2; exit 1; }
   mkdir -p "$out"
   local t0=$SECONDS
-  (cd "$src" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly CGO_ENABLED=0 nice -n 10 go build -trimpath -o "$bin.tmp" .)
-  mv "$bin.tmp" "$bin"
+  (cd "$src" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly CGO_ENABLED=0 nice -n 10 go build -trimpath -o "$bin.tmp.$$" .)
+  mv "$bin.tmp.$$" "$bin"
   echo "$hash" >"$out/stamp"
   echo "pubsub emulator built in $((SECONDS - t0)) s: $bin" >&2
 }

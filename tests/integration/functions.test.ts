@@ -252,6 +252,40 @@ describe('the handlers with a temp catalog', () => {
     expect(todayInNewYork(new Date('2020-04-18T04:00:00Z'))).toBe('2020-04-18');
   });
 
+  it('a transient error is rethrown (non-2xx, so Pub/Sub redelivers) and recorded; a permanent one is not', async () => {
+    const { cat: flaky } = await tempCatalog(SMALL, {
+      market: {
+        kind: 'flaky',
+        fetch: (ticker) =>
+          Promise.reject(
+            ticker === 'SP500'
+              ? Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
+              : new Error(`${ticker}: the source answered garbage`),
+          ),
+      },
+    });
+    try {
+      const done = await listen(flaky, TOPICS.done);
+      const model = await listen(flaky, TOPICS.model);
+      const msg = { runId: 'flaky', date: DATE, ticker: 'SP500' };
+      await expect(onIngest(msg, flaky)).rejects.toThrow(/ECONNRESET/);
+      expect(done).toEqual([]);
+      expect(model).toEqual([]);
+      const [row] = await flaky.warehouse.select('pipeline_runs', {
+        where: { run_id: 'flaky', status: 'failed' },
+      });
+      expect(row?.message).toMatch(/read ECONNRESET \[transient: network error ECONNRESET\]$/);
+
+      const bad = { runId: 'flaky', date: DATE, ticker: 'AAPL' };
+      await expect(onIngest(bad, flaky)).resolves.toMatchObject({ status: 'failed' });
+      expect(done.map((m) => m.data)).toEqual([
+        expect.objectContaining({ ...bad, status: 'failed', failedStage: 'ingest' }),
+      ]);
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('onIngest then onModel return the results they publish', async () => {
     const model = await listen(cat, TOPICS.model);
     const done = await listen(cat, TOPICS.done);
