@@ -62,8 +62,6 @@ function aggregateOf(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow[
 const common = (xs: string[]): EChartsOption => ({
   animation: false,
   tooltip: { trigger: 'axis' },
-  legend: { type: 'scroll', top: 0 },
-  grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
   xAxis: { type: 'category', data: xs, boundaryGap: false },
   yAxis: { type: 'value', scale: true },
 });
@@ -76,8 +74,11 @@ interface Drawn {
 function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow[]): Drawn {
   const xs = uniqueSorted(rows.map((r) => text(r[c.x])));
   // A split field with one value here names no series: it goes in the note above the chart.
+  // Unless a series would be left without a name (one metric, nothing else varying).
   const split = c.split ?? [];
-  const varying = split.filter((f) => new Set(rows.map((r) => text(r[f]))).size > 1);
+  const metrics = c.type === 'line' && c.y ? c.y : [null];
+  const changing = split.filter((f) => new Set(rows.map((r) => text(r[f]))).size > 1);
+  const varying = metrics.length > 1 || changing.length ? changing : split;
   const constant = split.filter((f) => !varying.includes(f));
   const note = constant.map((f) => splitLabel(f, rows[0]?.[f])).join(' · ');
   const label = (f: string): string => c.labels?.[f] ?? f;
@@ -88,7 +89,6 @@ function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow
       const x = text(r[c.x]);
       byX.set(x, [...(byX.get(x) ?? []), r]);
     }
-    const metrics = c.type === 'line' && c.y ? c.y : [null];
     for (const y of metrics) {
       const data = xs.map((x) => {
         const at = byX.get(x) ?? [];
@@ -125,6 +125,15 @@ function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow
     };
   }
   const option = common(xs);
+  // A wrapping legend, two entries a row in a small chart, with the plot below it.
+  option.legend = { type: 'plain', top: 0, itemGap: 8 };
+  option.grid = {
+    left: 8,
+    right: 24,
+    top: 12 + 22 * Math.ceil(series.length / 2),
+    bottom: 8,
+    containLabel: true,
+  };
   if (c.type === 'bar') {
     option.xAxis = { type: 'category', data: xs };
     option.tooltip = { trigger: 'axis', axisPointer: { type: 'shadow' } };
