@@ -129,7 +129,7 @@ function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow
   option.legend = { type: 'plain', top: 0, itemGap: 8 };
   option.grid = {
     left: 8,
-    right: 24,
+    right: 44, // room for the last date label, centred on the edge
     top: 12 + 22 * Math.ceil(series.length / 2),
     bottom: 8,
     containLabel: true,
