@@ -128,8 +128,8 @@ function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow
   // A wrapping legend, two entries a row in a small chart, with the plot below it.
   option.legend = { type: 'plain', top: 0, itemGap: 8 };
   option.grid = {
-    left: 8,
-    right: 44, // room for the last date label, centred on the edge
+    left: 28,
+    right: 44, // room for the first and last date labels, centred on the edges
     top: 12 + 22 * Math.ceil(series.length / 2),
     bottom: 8,
     containLabel: true,
