@@ -5,7 +5,8 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf emulators emulator-gcs emulator-bigquery emulator-pubsub build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean
+.PHONY: install native-tf emulators emulator-gcs emulator-bigquery emulator-pubsub browser build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean \
+	dashboard dashboard-url
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -36,7 +37,7 @@ demo: build native-tf
 run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
 
-test: install native-tf emulators
+test: install native-tf emulators browser
 	scripts/infra/fmt-check.sh
 	vitest run
 
@@ -47,6 +48,23 @@ emulators: emulator-gcs emulator-bigquery emulator-pubsub
 # a stamp check.
 emulator-bigquery:
 	scripts/emulators/bigquery.sh install
+
+# Debian's Chromium for the dashboard's browser test (apt-get, only when /usr/bin/chromium is missing).
+browser:
+	scripts/browser/install.sh
+
+# The local dashboard: one self-contained HTML file drawn from the DuckDB warehouse's views.
+DASHBOARD_WAREHOUSE ?= $(or $(STOCKOPS_DUCKDB_PATH),.data/demo/warehouse.duckdb)
+dashboard: build
+	node dist/dashboards/cli.js render --warehouse "$(DASHBOARD_WAREHOUSE)" $(if $(DASHBOARD_OUT),--out "$(DASHBOARD_OUT)")
+
+# The Looker Studio Linking API URL that creates the report from the template, on your project's views.
+# make dashboard-url LOOKER_TEMPLATE_REPORT_ID=<id> GOOGLE_CLOUD_PROJECT=<project> [STOCKOPS_BQ_DATASET=stockops]
+STOCKOPS_BQ_DATASET ?= stockops
+dashboard-url: build
+	@node dist/dashboards/cli.js url --template "$(LOOKER_TEMPLATE_REPORT_ID)" \
+		--project "$(GOOGLE_CLOUD_PROJECT)" --dataset "$(STOCKOPS_BQ_DATASET)" \
+		$(if $(LOOKER_BILLING_PROJECT),--billing-project "$(LOOKER_BILLING_PROJECT)")
 
 lint: install
 	eslint --max-warnings 0 .

@@ -114,6 +114,11 @@ program
     });
     console.log(summaryTable(demo.results));
     console.log(`\n${whereResults(demo.config)}\ndemo took ${demo.seconds.toFixed(0)} s`);
+    console.log(
+      'path' in demo.dashboard
+        ? `dashboard: ${demo.dashboard.path} (open it in a browser; make dashboard redraws it)`
+        : `dashboard: not drawn: ${demo.dashboard.error}`,
+    );
     if (demo.results.some((r) => r.status === 'failed')) process.exitCode = 2;
   });
 

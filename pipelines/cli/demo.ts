@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { renderDashboard } from '../../dashboards/local/render.js';
 import { backfill } from '../backfill.js';
 import { openCatalog } from '../catalog.js';
 import { loadConfig, type Config } from '../config.js';
@@ -24,6 +25,8 @@ export interface DemoResult {
   results: TickerResult[];
   config: Config;
   seconds: number;
+  /** The local dashboard's HTML file, or why it could not be drawn. */
+  dashboard: { path: string } | { error: string };
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
@@ -38,6 +41,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     config = { ...config, source: { ...config.source, kind: 'bundled' } };
   }
   const cat = await openCatalog(config, { log: o.log });
+  const results: TickerResult[] = [];
   try {
     const tickers = cat.market.tickers ? await cat.market.tickers() : [];
     if (!tickers.length) tickers.push(...((await createBundledSource().tickers?.()) ?? []));
@@ -47,15 +51,26 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       const last = (await cat.market.fetch(t, {})).reduce((m, b) => (b.date > m ? b.date : m), '');
       groups.set(last, [...(groups.get(last) ?? []), t]);
     }
-    const results: TickerResult[] = [];
     for (const [last, group] of [...groups].sort()) {
       const from = addTradingDays(last, -o.backfillSessions, exchangeFor(group[0] ?? ''));
       o.log.info('demo: backfill', { tickers: group.join(','), from, to: last });
       const days = await backfill(cat, { from, to: last, tickers: group }, undefined, o.progress);
       results.push(...(days.at(-1)?.results ?? []));
     }
-    return { results, config, seconds: (Date.now() - started) / 1000 };
   } finally {
     await cat.close();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  return { results, config, seconds, dashboard: await dashboardOf(config) };
+}
+
+// After the catalog has closed the warehouse: the dashboard opens the same file read-only.
+async function dashboardOf(config: Config): Promise<DemoResult['dashboard']> {
+  if (config.warehouse.kind !== 'duckdb')
+    return { error: `the ${config.warehouse.kind} warehouse has no local file` };
+  try {
+    return { path: (await renderDashboard({ warehouse: config.warehouse.path })).path };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
   }
 }

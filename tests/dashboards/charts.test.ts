@@ -1,0 +1,94 @@
+/** The local page's chart building (pure): aggregation, filters, series names, empty and error states. */
+import { describe, expect, it } from 'vitest';
+import { panelFor, type Panel } from '../../dashboards/local/charts.js';
+import { loadReport, type Chart } from '../../dashboards/report.js';
+import { expectedRows, S } from './views.cases.js';
+
+const charts = new Map(loadReport().pages.flatMap((p) => p.charts.map((c) => [c.id, c] as const)));
+const chart = (id: string): Chart => {
+  const c = charts.get(id);
+  if (!c) throw new Error(`no chart ${id}`);
+  return c;
+};
+const rows = expectedRows(true);
+const result = (view: string) => ({
+  columns: Object.keys(rows[view]?.[0] ?? {}),
+  rows: rows[view] ?? [],
+});
+
+type Series = { name: string; data: (number | null)[]; itemStyle?: { color: string } };
+function series(p: Panel, facet = 0): Series[] {
+  if (p.state !== 'ok' || p.kind !== 'chart') throw new Error(`${p.id} is ${p.state}`);
+  return (p.facets[facet]?.option.series ?? []) as Series[];
+}
+
+describe('panelFor', () => {
+  it('counts stage outcomes per run day, one coloured series per outcome', () => {
+    const s = series(panelFor(chart('stage-outcomes'), result('pipeline_health')));
+    expect(s.map((x) => [x.name, x.data, x.itemStyle?.color])).toEqual([
+      ['failed', [1, null], '#d73027'],
+      ['interrupted', [null, 2], '#fc8d59'],
+      ['ok', [4, 2], '#1a9850'],
+    ]);
+  });
+
+  it('filters to the model stage before counting decisions', () => {
+    const s = series(panelFor(chart('decisions'), result('pipeline_health')));
+    expect(s.map((x) => [x.name, x.data])).toEqual([['load', [1, 2]]]);
+  });
+
+  it('averages durations per stage and day', () => {
+    const s = series(panelFor(chart('durations'), result('pipeline_health')));
+    const ingest = s.find((x) => x.name === 'ingest');
+    expect(ingest?.data).toEqual([1500, 2000]); // day 28: 2 s and 1 s; day 29: 2 s and 2 s
+  });
+
+  it('lists only failed and interrupted stages, with display labels', () => {
+    const p = panelFor(chart('failures'), result('pipeline_health'));
+    if (p.state !== 'ok' || p.kind !== 'table') throw new Error(p.state);
+    expect(p.columns).toEqual(['run_date', 'ticker', 'stage', 'outcome', 'attempts', 'reason']);
+    expect(p.rows.map((r) => [r[0], r[1], r[2], r[3]]).sort()).toEqual([
+      [S[28], 'BBB', 'features', 'failed'],
+      [S[29], 'AAA', 'model', 'interrupted'],
+      [S[29], 'BBB', 'model', 'interrupted'],
+    ]);
+  });
+
+  it('names a split shared by the whole facet once, above it, not in every series', () => {
+    const p = panelFor(chart('predicted-vs-actual'), result('predicted_vs_actual'));
+    if (p.state !== 'ok' || p.kind !== 'chart') throw new Error(p.state);
+    expect(p.facets.map((f) => [f.label, f.note])).toEqual([
+      ['AAA', 'horizon 10'],
+      ['BBB', ''],
+    ]);
+    expect(series(p, 1).map((x) => x.name)).toEqual([
+      'actual · horizon 5',
+      'predicted · horizon 5',
+      'actual · horizon 10',
+      'predicted · horizon 10',
+    ]);
+  });
+
+  it('draws the reference line of a field from the data', () => {
+    const s = series(panelFor(chart('drift-share'), result('drift_share')));
+    expect((s[0] as unknown as { markLine: { data: { yAxis: number }[] } }).markLine.data).toEqual([
+      { yAxis: 0.5 },
+    ]);
+  });
+
+  it('shows the chart’s message when its view has no rows, and the error when it failed', () => {
+    const c = chart('mase');
+    expect(panelFor(c, { columns: [], rows: [] })).toMatchObject({
+      state: 'empty',
+      message: c.empty,
+    });
+    expect(panelFor(c, { error: 'Table outcomes does not exist' })).toMatchObject({
+      state: 'error',
+      message: 'view accuracy failed: Table outcomes does not exist',
+    });
+    expect(panelFor(c, undefined)).toMatchObject({
+      state: 'error',
+      message: 'view accuracy does not exist',
+    });
+  });
+});
