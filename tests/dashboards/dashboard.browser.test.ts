@@ -191,7 +191,7 @@ describe('the local dashboard in Chromium', () => {
     for (const id of ['predicted-vs-actual', 'mase', 'direction', 'feature-drift']) {
       const labels = await page
         .locator(`[data-panel="${id}"] [data-facet]`)
-        .evaluateAll((els: El[]) => els.map((e) => e.getAttribute('data-facet')));
+        .evaluateAll((els) => els.map((e) => (e as unknown as El).getAttribute('data-facet')));
       expect(labels.filter((l) => l !== null).sort(), id).toEqual(warehouseTickers);
     }
     await page.close();

@@ -141,6 +141,7 @@ function run(
     run_date: s(i),
     ticker,
     stage,
+    attempt: `${s(i)}-${from}-${to}-${status}`,
     status,
     started_at: ts(i, from),
     finished_at: ts(i, to),

@@ -253,15 +253,17 @@ describe('the handlers with a temp catalog', () => {
   });
 
   it('a transient error is rethrown (non-2xx, so Pub/Sub redelivers) and recorded; a permanent one is not', async () => {
+    const failFor = (ticker: string): Promise<never> =>
+      Promise.reject(
+        ticker === 'SP500'
+          ? Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
+          : new Error(`${ticker}: the source answered garbage`),
+      );
     const { cat: flaky } = await tempCatalog(SMALL, {
       market: {
         kind: 'flaky',
-        fetch: (ticker) =>
-          Promise.reject(
-            ticker === 'SP500'
-              ? Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })
-              : new Error(`${ticker}: the source answered garbage`),
-          ),
+        fetch: (ticker) => failFor(ticker),
+        fetchResponse: (ticker) => failFor(ticker),
       },
     });
     try {
