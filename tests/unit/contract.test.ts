@@ -3,7 +3,7 @@ import { checkContract, type ContractOptions } from '../../pipelines/ingest/cont
 import { contractOptionsFor } from '../../pipelines/ingest/step.js';
 import { createCsvFolderSource } from '../../pipelines/ports/market-data/csv-folder.js';
 import type { RawBar } from '../../pipelines/types.js';
-import { requireShared } from '../support/paths.js';
+import { fixtureOhlc } from '../support/paths.js';
 
 const bar = (date: string, over: Partial<RawBar> = {}): RawBar => ({
   date,
@@ -84,9 +84,9 @@ describe('data contract', () => {
   });
 
   it('quarantines the two SPY rows whose high/low do not contain open/close (real data)', async () => {
-    const spy = await createCsvFolderSource({ dir: requireShared() }).fetch('SPY', {});
+    const spy = await createCsvFolderSource({ dir: fixtureOhlc }).fetch('SPY', {});
     const r = checkContract('SPY', spy, loose);
-    expect(spy).toHaveLength(2519);
+    expect(spy).toHaveLength(720);
     expect(r.quarantined).toHaveLength(2);
     expect(r.quarantined.every((q) => q.rule === 'high_bounds' || q.rule === 'low_bounds')).toBe(
       true,
