@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf build demo run test lint format typecheck deploy mlflow bench keras-venv clean
+.PHONY: install native-tf mlflow-venv build demo run test test-unit lint format typecheck deploy mlflow bench keras-venv clean
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -27,8 +27,17 @@ demo: build native-tf
 run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
 
-test: install native-tf
+# The MLflow server's virtualenv (.venv/mlflow), installed here rather than inside a test hook that can time out.
+mlflow-venv:
+	scripts/mlflow/install.sh
+
+# Everything CI checks: types, lint and formatting first, then every test (unit, fuzz, DuckDB, real MLflow).
+test: install native-tf mlflow-venv typecheck lint
 	vitest run
+
+# The fast tier: pure tests only (no server, no warehouse file, no CLI process).
+test-unit: install
+	vitest run --project unit
 
 lint: install
 	eslint --max-warnings 0 .

@@ -81,6 +81,28 @@ const busSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+const plausibilitySchema = z.object({
+  /** Prices outside [minPrice, maxPrice] are quarantined (rule price_range). */
+  minPrice: z.number().positive(),
+  maxPrice: z.number().positive(),
+  /** Volumes above this are quarantined (rule volume_range). */
+  maxVolume: z.number().positive(),
+  /** An (adjusted) close that moves more than this factor either way in one session is quarantined (daily_change). */
+  maxDailyFactor: z.number().gt(1),
+});
+export type Plausibility = z.infer<typeof plausibilitySchema>;
+
+/**
+ * Wide enough for any listed stock or index (BRK-A trades near 10^6, index volumes near 10^10), narrow
+ * enough that a value whose arithmetic would overflow later never reaches the warehouse.
+ */
+export const DEFAULT_PLAUSIBILITY: Plausibility = {
+  minPrice: 1e-6,
+  maxPrice: 1e7,
+  maxVolume: 1e13,
+  maxDailyFactor: 5,
+};
+
 export const configSchema = z.object({
   watchlist: z
     .array(z.string().regex(/^[A-Z0-9.^=-]{1,20}$/, 'ticker symbols are upper case'))
@@ -95,6 +117,8 @@ export const configSchema = z.object({
     /** Earliest date fetched for a ticker with no stored history. */
     startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   }),
+  /** Plausibility rules of the data contract. */
+  contract: plausibilitySchema,
   lookback: z.number().int().min(2).max(365),
   horizons: z.array(z.number().int().min(1).max(60)).min(1),
   indicators: z.array(indicatorSchema),
@@ -150,6 +174,7 @@ function defaults(dataDir: string): Config {
       overlapDays: 5,
       startDate: '2010-01-01',
     },
+    contract: DEFAULT_PLAUSIBILITY,
     lookback: 30,
     horizons: [10],
     indicators: DEFAULT_INDICATORS,

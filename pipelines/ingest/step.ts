@@ -1,5 +1,6 @@
 /** Ingest step: the IO around the ingest node (warehouse reads, the market-data fetch, writes). */
 import type { Catalog } from '../catalog.js';
+import type { Config } from '../config.js';
 import { exchangeFor, isTradingDay, tradingDaysBetween } from '../forecast/calendar.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type RawBar } from '../types.js';
@@ -28,9 +29,14 @@ function toRaw(r: RowOf<'daily_bars'>): RawBar {
   };
 }
 
-export function contractOptionsFor(ticker: string, asOf: string): ContractOptions {
+export function contractOptionsFor(
+  ticker: string,
+  asOf: string,
+  plausibility?: Config['contract'],
+): ContractOptions {
   const ex = exchangeFor(ticker);
   return {
+    plausibility,
     asOf,
     calendar: {
       // Sessions strictly between two dates.
@@ -74,7 +80,7 @@ export async function ingestStep(
     where: { ticker },
     between: { column: 'date', from: plan.from, to: plan.to },
   });
-  const contract = contractOptionsFor(ticker, asOf);
+  const contract = contractOptionsFor(ticker, asOf, config.contract);
   let result = ingestBars(ticker, fetched, overlap.map(toRaw), contract);
   if (result.revised && !plan.full) {
     plan = planFetch(undefined, asOf, config.source);

@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseYahooCsv } from '../../ingest/csv.js';
+import { CsvFileError, parseYahooCsv } from '../../ingest/csv.js';
+import { PipelineError } from '../../types.js';
 import type { RawBar } from '../../types.js';
 import { inRange, UnknownTickerError, type MarketDataSource } from './port.js';
 
@@ -11,7 +12,7 @@ export interface CsvFolderOptions {
 // `AAPL.csv` or `AAPL-20040819-20180120.csv` (Yahoo export plus the date span) both name AAPL.
 const FILE = /^(.+?)(-\d{8}-\d{8})?\.csv$/i;
 
-/** A folder of Yahoo-format CSVs, one file per ticker. Unreadable rows come back as NaN bars for the contract. */
+/** A folder of Yahoo-format CSVs, one file per ticker. Unreadable rows come back marked for the contract. */
 export function createCsvFolderSource({ dir }: CsvFolderOptions): MarketDataSource {
   const files = async (): Promise<Map<string, string>> => {
     let names: string[];
@@ -35,7 +36,12 @@ export function createCsvFolderSource({ dir }: CsvFolderOptions): MarketDataSour
     async fetch(ticker, range) {
       const path = (await files()).get(ticker.toUpperCase());
       if (!path) throw new UnknownTickerError(ticker, 'csv', `no ${ticker}.csv in ${dir}`);
-      return readCsvBars(path, range);
+      try {
+        return await readCsvBars(path, range);
+      } catch (e) {
+        if (e instanceof CsvFileError) throw new PipelineError(e.message, ticker, e.rule);
+        throw e;
+      }
     },
   };
 }
@@ -44,15 +50,10 @@ export async function readCsvBars(
   path: string,
   range: { from?: string; to?: string },
 ): Promise<RawBar[]> {
-  const parsed = parseYahooCsv(await readFile(path, 'utf8'), path);
-  // Unreadable dates cannot be placed in the series; keep them visible as NaN rows so they are quarantined.
-  const unreadable: RawBar[] = parsed.unreadable.map((u) => ({
-    date: u.date || `line-${u.line}`,
-    open: Number.NaN,
-    high: Number.NaN,
-    low: Number.NaN,
-    close: Number.NaN,
-    volume: Number.NaN,
-  }));
-  return [...parsed.bars.filter((b) => inRange(b.date, range)), ...unreadable];
+  // A row whose date could not be read cannot be placed in a range: it is kept, so it is quarantined.
+  return parseYahooCsv(await readFile(path, 'utf8'), path).filter(
+    (b) => !DATED.test(b.date) || inRange(b.date, range),
+  );
 }
+
+const DATED = /^\d{4}-\d{2}-\d{2}$/;
