@@ -1,6 +1,6 @@
 /** Turns the CLI's common flags into config overrides (flags win over env and file). */
 import type { Command } from 'commander';
-import { loadConfig, type Config, type ConfigOverrides } from '../config.js';
+import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.js';
 
 export interface CommonFlags {
   config?: string;
@@ -29,8 +29,19 @@ export function configFrom(flags: CommonFlags, env: NodeJS.ProcessEnv): Config {
       ...(flags.csvDir ? { csvDir: flags.csvDir } : {}),
     };
   }
-  if (flags.tickers)
-    overrides.watchlist = flags.tickers.split(',').map((t) => t.trim().toUpperCase());
+  if (flags.tickers !== undefined) {
+    const tickers = flags.tickers
+      .split(',')
+      .map((t) => t.trim().toUpperCase())
+      .filter(Boolean);
+    // An empty list would silently run the whole configured watchlist.
+    if (!tickers.length) {
+      throw new ConfigError(
+        `--tickers "${flags.tickers}" names no ticker; give e.g. --tickers AAPL,MSFT`,
+      );
+    }
+    overrides.watchlist = tickers;
+  }
   if (flags.epochs || flags.backend) {
     overrides.model = {
       ...(flags.epochs ? { epochs: Number(flags.epochs) } : {}),
