@@ -2,6 +2,7 @@
 /** `stockops`: the command line over the same runner the Cloud Functions call. */
 import { Command, InvalidArgumentError } from 'commander';
 import { openCatalog } from './catalog.js';
+import { cliMessage } from './cli/errors.js';
 import { addCommonFlags, configFrom, type CommonFlags } from './cli/options.js';
 import { ConfigError, type Config } from './config.js';
 import { backfill } from './backfill.js';
@@ -130,8 +131,11 @@ mlflow
     if (r.remaining > 0) process.exitCode = 2;
   });
 
+// Bad usage, bad config, or a run that could not start (a data folder that cannot be created, a
+// warehouse locked by another run): one plain line and exit code 1. Ticker failures exit 2 above.
 program.parseAsync().catch((e: unknown) => {
-  const err = e as Error;
-  console.error(err instanceof ConfigError ? err.message : (err.stack ?? err.message));
+  console.error(
+    e instanceof ConfigError ? e.message : cliMessage(e, process.env.STOCKOPS_DEBUG === '1'),
+  );
   process.exitCode = 1;
 });

@@ -1,4 +1,5 @@
 /** Turns the CLI's common flags into config overrides (flags win over env and file). */
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.js';
 
@@ -48,5 +49,21 @@ export function configFrom(flags: CommonFlags, env: NodeJS.ProcessEnv): Config {
       ...(flags.backend ? { backend: flags.backend } : {}),
     };
   }
-  return loadConfig({ env, file: flags.config, overrides });
+  const config = loadConfig({ env, file: flags.config, overrides });
+  const dir = config.source.kind === 'csv' ? config.source.csvDir : undefined;
+  // Every ticker would fail on it: a usage error, said once.
+  if (dir && !isDirectory(dir)) {
+    throw new ConfigError(
+      `the CSV folder "${dir}" (--csv-dir / source.csvDir / STOCKOPS_CSV_DIR) does not exist or is not a folder`,
+    );
+  }
+  return config;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -94,9 +94,29 @@ function whereClause<T extends TableName>(name: T, q: Query<T>): string {
   return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
 }
 
+/** Opens the file, saying plainly why not: a folder that cannot be created, a file another run holds. */
+async function openInstance(path: string): Promise<DuckDBInstance> {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new Error(`cannot create the warehouse folder ${dirname(path)}`, { cause: e });
+  }
+  try {
+    return await DuckDBInstance.create(path);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const holder = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(msg);
+    if (holder) {
+      throw new Error(
+        `the warehouse ${path} is locked by another process (PID ${holder[2]}, ${holder[1]}): another stockops run is probably using it; wait for it to finish`,
+      );
+    }
+    throw new Error(`cannot open the warehouse ${path}`, { cause: e });
+  }
+}
+
 export async function createDuckDbWarehouse({ path }: DuckDbWarehouseOptions): Promise<Warehouse> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const instance = await DuckDBInstance.create(path);
+  const instance = await openInstance(path);
   const conn: DuckDBConnection = await instance.connect();
   // DuckDB connections are not safe for interleaved transactions: serialise every call.
   let queue: Promise<unknown> = Promise.resolve();
