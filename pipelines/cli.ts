@@ -62,13 +62,15 @@ addCommonFlags(
 ).action(async (flags: CommonFlags & { date: string }) => {
   const config = configFrom(flags, process.env);
   const cat = await openCatalog(config, { log: createLogger() });
+  let summary: RunSummary;
   try {
-    const summary = await runDaily(cat, { date: flags.date }, progress);
-    printSummary(summary);
-    if (summary.results.some((r) => r.status === 'failed')) process.exitCode = 2;
+    summary = await runDaily(cat, { date: flags.date }, progress);
   } finally {
+    // Closed before the summary: a warehouse that cannot persist the run fails it (exit 1), never "ok".
     await cat.close();
   }
+  printSummary(summary);
+  if (summary.results.some((r) => r.status === 'failed')) process.exitCode = 2;
 });
 
 addCommonFlags(
@@ -80,20 +82,21 @@ addCommonFlags(
 ).action(async (flags: CommonFlags & { from: string; to: string }) => {
   const config = configFrom(flags, process.env);
   const cat = await openCatalog(config, { log: createLogger() });
+  let days: RunSummary[];
   try {
-    const days = await backfill(cat, { from: flags.from, to: flags.to }, (s) =>
+    days = await backfill(cat, { from: flags.from, to: flags.to }, (s) =>
       cat.log.info('day done', {
         date: s.date,
         failed: s.results.filter((r) => r.status === 'failed').length,
       }),
     );
-    const last = days.at(-1);
-    if (last) printSummary(last);
-    console.log(`${days.length} trading days replayed\n${whereResults(config)}`);
-    if (days.some((d) => d.results.some((r) => r.status === 'failed'))) process.exitCode = 2;
   } finally {
     await cat.close();
   }
+  const last = days.at(-1);
+  if (last) printSummary(last);
+  console.log(`${days.length} trading days replayed\n${whereResults(config)}`);
+  if (days.some((d) => d.results.some((r) => r.status === 'failed'))) process.exitCode = 2;
 });
 
 program

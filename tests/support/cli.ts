@@ -14,6 +14,8 @@ export function cli(
   args: string[],
   dataDir: string,
   extraEnv: Record<string, string> = {},
+  /** Runs under `ulimit -f` (KiB): every file write past it fails with EFBIG, a disk that is full. */
+  maxFileKb?: number,
 ): Promise<Exit> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
@@ -23,11 +25,22 @@ export function cli(
   env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${env.PATH ?? ''}`;
   Object.assign(env, extraEnv);
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      join(repoRoot, 'node_modules', '.bin', 'tsx'),
-      ['pipelines/cli.ts', ...args],
-      { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
+    // SIGXFSZ ignored (inherited through exec), so writes past the limit return EFBIG instead of killing.
+    const [cmd, argv] =
+      maxFileKb === undefined
+        ? [tsx, ['pipelines/cli.ts', ...args]]
+        : [
+            'bash',
+            [
+              '-c',
+              `trap '' XFSZ; ulimit -f ${maxFileKb}; exec "$0" "$@"`,
+              tsx,
+              'pipelines/cli.ts',
+              ...args,
+            ],
+          ];
+    const child = spawn(cmd, argv, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -126,15 +126,37 @@ export async function createDuckDbWarehouse({ path }: DuckDbWarehouseOptions): P
     return next;
   };
 
-  async function inTransaction<R>(fn: () => Promise<R>): Promise<R> {
+  const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+  /**
+   * A failed statement or COMMIT leaves DuckDB's transaction already aborted: a ROLLBACK then fails
+   * with "no transaction is active", which must never replace the error that caused it.
+   */
+  async function inTransaction<R>(what: string, fn: () => Promise<R>): Promise<R> {
     await conn.run('BEGIN TRANSACTION');
+    let result: R;
     try {
-      const r = await fn();
-      await conn.run('COMMIT');
-      return r;
+      result = await fn();
     } catch (e) {
-      await conn.run('ROLLBACK');
+      await rollbackAfter();
       throw e;
+    }
+    try {
+      await conn.run('COMMIT');
+    } catch (e) {
+      await rollbackAfter();
+      throw new Error(`warehouse ${path}: writing ${what} did not commit: ${describe(e)}`, {
+        cause: e,
+      });
+    }
+    return result;
+  }
+
+  async function rollbackAfter(): Promise<void> {
+    try {
+      await conn.run('ROLLBACK');
+    } catch {
+      // Already rolled back by DuckDB; the caller rethrows the real cause.
     }
   }
 
@@ -170,10 +192,10 @@ export async function createDuckDbWarehouse({ path }: DuckDbWarehouseOptions): P
       serial(async () => {
         for (const name of Object.keys(tables) as TableName[]) await conn.run(ddlFor(name));
       }),
-    upsert: (name, rows) => serial(() => inTransaction(() => insertRows(name, rows))),
+    upsert: (name, rows) => serial(() => inTransaction(name, () => insertRows(name, rows))),
     upsertBatch: (batch) =>
       serial(() =>
-        inTransaction(async () => {
+        inTransaction(Object.keys(batch).join(', '), async () => {
           const written: Partial<Record<TableName, number>> = {};
           for (const [name, rows] of Object.entries(batch) as [TableName, RowOf<TableName>[]][]) {
             written[name] = await insertRows(name, rows);
@@ -196,11 +218,26 @@ export async function createDuckDbWarehouse({ path }: DuckDbWarehouseOptions): P
         if (!clause) throw new Error(`refusing to delete every row of ${name}: give a filter`);
         await conn.run(`DELETE FROM "${name}"${clause}`);
       }),
+    // DuckDB checkpoints on close and ignores a failure (a full disk): the run's writes would then sit
+    // only in the write-ahead log while the run reports success. Checkpoint first, and say so.
     close: () =>
-      serial(() => {
+      serial(async () => {
+        let failed: unknown;
+        if (path !== ':memory:') {
+          try {
+            await conn.run('CHECKPOINT');
+          } catch (e) {
+            failed = e;
+          }
+        }
         conn.closeSync();
         instance.closeSync();
-        return Promise.resolve();
+        if (failed !== undefined) {
+          throw new Error(
+            `warehouse ${path}: the database file could not be written at close (${describe(failed)}); this run's writes are only in ${path}.wal`,
+            { cause: failed },
+          );
+        }
       }),
   };
 }
