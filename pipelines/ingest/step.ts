@@ -7,6 +7,7 @@ import { PipelineError, type Bar, type RawBar } from '../types.js';
 import { adjustBars } from './adjust.js';
 import type { ContractOptions } from './contract.js';
 import { ingestBars, planFetch } from './ingest.js';
+import { replaceQuarantine } from './quarantine.js';
 
 export interface IngestStepResult {
   /** Adjusted bars up to and including the run date: everything later stages may see. */
@@ -91,7 +92,7 @@ export async function ingestStep(
   const now = new Date().toISOString();
   // A row quarantined before keeps the run and time that first caught it: re-runs change nothing.
   const known = new Map(
-    (await warehouse.select('quarantine', { where: { ticker } })).map((q) => [
+    (await replaceQuarantine(warehouse, ticker, plan, result.quarantined)).map((q) => [
       `${q.date}|${q.rule}`,
       q,
     ]),

@@ -30,7 +30,7 @@ function expectPlain(out: Exit): void {
 
 const tmp = (name: string) => mkdtemp(join(tmpdir(), `stockops-${name}-`));
 
-describe.concurrent('stockops CLI faults', () => {
+describe('stockops CLI faults', () => {
   it('a binary-garbage CSV fails its ticker (exit 2) naming the ticker, the file and the rule, bounded', async () => {
     const csv = await tmp('garbage-csv');
     await writeFile(join(csv, 'GARB.csv'), randomBytes(4096));
