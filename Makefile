@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf emulators emulator-gcs emulator-bigquery emulator-pubsub browser build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean \
+.PHONY: install native-tf mlflow-venv emulators emulator-gcs emulator-bigquery emulator-pubsub browser build demo run test test-unit lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean \
 	dashboard dashboard-url
 
 $(STAMP): package.json package-lock.json
@@ -37,9 +37,18 @@ demo: build native-tf
 run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
 
-test: install native-tf emulators browser
+# The MLflow server's virtualenv (.venv/mlflow), installed here rather than inside a test hook that can time out.
+mlflow-venv:
+	scripts/mlflow/install.sh
+
+# Everything CI checks: types, lint and formatting first, then every test (unit, fuzz, DuckDB, real MLflow).
+test: install native-tf mlflow-venv emulators browser typecheck lint
 	scripts/infra/fmt-check.sh
 	vitest run
+
+# The fast tier: pure tests only (no server, no warehouse file, no CLI process).
+test-unit: install
+	vitest run --project unit
 
 # Every emulator the tests use (loopback only), installed once into .cache/emulators/ and cached.
 emulators: emulator-gcs emulator-bigquery emulator-pubsub

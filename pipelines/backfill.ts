@@ -28,7 +28,8 @@ export async function backfill(
   for (const d of [req.from, req.to]) {
     if (!isCalendarDate(d)) throw new RangeError(`backfill: invalid date "${d}"`);
   }
-  if (req.from > req.to) throw new Error(`backfill: --from ${req.from} is after --to ${req.to}`);
+  if (req.from > req.to)
+    throw new RangeError(`backfill: --from ${req.from} is after --to ${req.to}`);
   const tickers = req.tickers ?? cat.config.watchlist;
   const out: RunSummary[] = [];
   for (const date of days(req.from, req.to)) {

@@ -2,6 +2,7 @@
 /** `stockops`: the command line over the same runner the Cloud Functions call. */
 import { Command, InvalidArgumentError } from 'commander';
 import { openCatalog } from './catalog.js';
+import { cliMessage } from './cli/errors.js';
 import { addCommonFlags, configFrom, type CommonFlags } from './cli/options.js';
 import { ConfigError, type Config } from './config.js';
 import { backfill } from './backfill.js';
@@ -62,13 +63,15 @@ addCommonFlags(
 ).action(async (flags: CommonFlags & { date: string }) => {
   const config = configFrom(flags, process.env);
   const cat = await openCatalog(config, { log: createLogger() });
+  let summary: RunSummary;
   try {
-    const summary = await runDaily(cat, { date: flags.date }, progress);
-    printSummary(summary);
-    if (summary.results.some((r) => r.status === 'failed')) process.exitCode = 2;
+    summary = await runDaily(cat, { date: flags.date }, progress);
   } finally {
+    // Closed before the summary: a warehouse that cannot persist the run fails it (exit 1), never "ok".
     await cat.close();
   }
+  printSummary(summary);
+  if (summary.results.some((r) => r.status === 'failed')) process.exitCode = 2;
 });
 
 addCommonFlags(
@@ -80,20 +83,21 @@ addCommonFlags(
 ).action(async (flags: CommonFlags & { from: string; to: string }) => {
   const config = configFrom(flags, process.env);
   const cat = await openCatalog(config, { log: createLogger() });
+  let days: RunSummary[];
   try {
-    const days = await backfill(cat, { from: flags.from, to: flags.to }, (s) =>
+    days = await backfill(cat, { from: flags.from, to: flags.to }, (s) =>
       cat.log.info('day done', {
         date: s.date,
         failed: s.results.filter((r) => r.status === 'failed').length,
       }),
     );
-    const last = days.at(-1);
-    if (last) printSummary(last);
-    console.log(`${days.length} trading days replayed\n${whereResults(config)}`);
-    if (days.some((d) => d.results.some((r) => r.status === 'failed'))) process.exitCode = 2;
   } finally {
     await cat.close();
   }
+  const last = days.at(-1);
+  if (last) printSummary(last);
+  console.log(`${days.length} trading days replayed\n${whereResults(config)}`);
+  if (days.some((d) => d.results.some((r) => r.status === 'failed'))) process.exitCode = 2;
 });
 
 program
@@ -136,8 +140,11 @@ mlflow
     if (r.remaining > 0) process.exitCode = 2;
   });
 
+// Bad usage, bad config, or a run that could not start (a data folder that cannot be created, a
+// warehouse locked by another run): one plain line and exit code 1. Ticker failures exit 2 above.
 program.parseAsync().catch((e: unknown) => {
-  const err = e as Error;
-  console.error(err instanceof ConfigError ? err.message : (err.stack ?? err.message));
+  console.error(
+    e instanceof ConfigError ? e.message : cliMessage(e, process.env.STOCKOPS_DEBUG === '1'),
+  );
   process.exitCode = 1;
 });

@@ -4,25 +4,26 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { nearestKey, validKeysAt } from './config-keys.js';
 
 const indicatorSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('sma'), period: z.number().int().min(2) }),
-  z.object({ kind: z.literal('ema'), period: z.number().int().min(2) }),
-  z.object({ kind: z.literal('rsi'), period: z.number().int().min(2) }),
-  z.object({
+  z.strictObject({ kind: z.literal('sma'), period: z.number().int().min(2) }),
+  z.strictObject({ kind: z.literal('ema'), period: z.number().int().min(2) }),
+  z.strictObject({ kind: z.literal('rsi'), period: z.number().int().min(2) }),
+  z.strictObject({
     kind: z.literal('macd'),
     fast: z.number().int().min(2),
     slow: z.number().int().min(3),
     signal: z.number().int().min(2),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('bbands'),
     period: z.number().int().min(2),
     stdDev: z.number().positive(),
   }),
-  z.object({ kind: z.literal('atr'), period: z.number().int().min(2) }),
-  z.object({ kind: z.literal('obv') }),
-  z.object({
+  z.strictObject({ kind: z.literal('atr'), period: z.number().int().min(2) }),
+  z.strictObject({ kind: z.literal('obv') }),
+  z.strictObject({
     kind: z.literal('stoch'),
     period: z.number().int().min(2),
     signal: z.number().int().min(1),
@@ -42,13 +43,13 @@ export const DEFAULT_INDICATORS: IndicatorSpec[] = [
 ];
 
 const warehouseSchema = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     kind: z.literal('duckdb'),
     path: z.string().min(1),
     /** Open the file per call, so several local processes (the functions, served locally) share it. */
     shared: z.boolean().optional(),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('bigquery'),
     projectId: z.string().min(1),
     dataset: z.string().min(1),
@@ -56,16 +57,16 @@ const warehouseSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 const objectStoreSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('local'), dir: z.string().min(1) }),
-  z.object({
+  z.strictObject({ kind: z.literal('local'), dir: z.string().min(1) }),
+  z.strictObject({
     kind: z.literal('gcs'),
     bucket: z.string().min(1),
     apiEndpoint: z.string().url().optional(),
   }),
 ]);
 const trackingSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('local'), dir: z.string().min(1) }),
-  z.object({
+  z.strictObject({ kind: z.literal('local'), dir: z.string().min(1) }),
+  z.strictObject({
     kind: z.literal('mlflow'),
     uri: z.string().url(),
     experimentName: z.string().min(1),
@@ -82,8 +83,8 @@ const topicPrefix = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9._~%+-]{0,200}$/, 'a Pub/Sub topic name prefix');
 const busSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('memory'), topicPrefix }),
-  z.object({
+  z.strictObject({ kind: z.literal('memory'), topicPrefix }),
+  z.strictObject({
     kind: z.literal('pubsub'),
     projectId: z.string().min(1),
     topicPrefix,
@@ -92,11 +93,33 @@ const busSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export const configSchema = z.object({
+const plausibilitySchema = z.strictObject({
+  /** Prices outside [minPrice, maxPrice] are quarantined (rule price_range). */
+  minPrice: z.number().positive(),
+  maxPrice: z.number().positive(),
+  /** Volumes above this are quarantined (rule volume_range). */
+  maxVolume: z.number().positive(),
+  /** An (adjusted) close that moves more than this factor either way in one session is quarantined (daily_change). */
+  maxDailyFactor: z.number().gt(1),
+});
+export type Plausibility = z.infer<typeof plausibilitySchema>;
+
+/**
+ * Wide enough for any listed stock or index (BRK-A trades near 10^6, index volumes near 10^10), narrow
+ * enough that a value whose arithmetic would overflow later never reaches the warehouse.
+ */
+export const DEFAULT_PLAUSIBILITY: Plausibility = {
+  minPrice: 1e-6,
+  maxPrice: 1e7,
+  maxVolume: 1e13,
+  maxDailyFactor: 5,
+};
+
+export const configSchema = z.strictObject({
   watchlist: z
     .array(z.string().regex(/^[A-Z0-9.^=-]{1,20}$/, 'ticker symbols are upper case'))
     .min(1),
-  source: z.object({
+  source: z.strictObject({
     kind: z.enum(['bundled', 'csv', 'yahoo']),
     csvDir: z.string().optional(),
     timeoutMs: z.number().int().positive(),
@@ -106,10 +129,12 @@ export const configSchema = z.object({
     /** Earliest date fetched for a ticker with no stored history. */
     startDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   }),
+  /** Plausibility rules of the data contract. */
+  contract: plausibilitySchema,
   lookback: z.number().int().min(2).max(365),
   horizons: z.array(z.number().int().min(1).max(60)).min(1),
   indicators: z.array(indicatorSchema),
-  model: z.object({
+  model: z.strictObject({
     units: z.number().int().min(1),
     dropout: z.number().min(0).max(0.9),
     epochs: z.number().int().min(1),
@@ -129,7 +154,7 @@ export const configSchema = z.object({
     retrainCooldownDays: z.number().int().min(0),
     backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
   }),
-  drift: z.object({
+  drift: z.strictObject({
     currentDays: z.number().int().min(2),
     minCurrentRows: z.number().int().min(2),
     datasetShare: z.number().gt(0).max(1),
@@ -161,6 +186,7 @@ function defaults(dataDir: string): Config {
       overlapDays: 5,
       startDate: '2010-01-01',
     },
+    contract: DEFAULT_PLAUSIBILITY,
     lookback: 30,
     horizons: [10],
     indicators: DEFAULT_INDICATORS,
@@ -276,7 +302,13 @@ function fromEnv(env: Env): ConfigOverrides {
         : undefined,
     };
   }
-  if (env.MLFLOW_TRACKING_URI && /^https?:/.test(env.MLFLOW_TRACKING_URI)) {
+  if (env.MLFLOW_TRACKING_URI && !/^https?:\/\//i.test(env.MLFLOW_TRACKING_URI)) {
+    // MLflow would read a bare path as a local file store; StockOps would silently track locally instead.
+    throw new ConfigError(
+      `MLFLOW_TRACKING_URI "${env.MLFLOW_TRACKING_URI.replace(/^[^@/]*@/, '***@')}" is not an http:// or https:// URL of an MLflow server; unset it to track locally`,
+    );
+  }
+  if (env.MLFLOW_TRACKING_URI) {
     o.tracking = {
       kind: 'mlflow',
       uri: env.MLFLOW_TRACKING_URI,
@@ -305,8 +337,20 @@ function fromEnv(env: Env): ConfigOverrides {
   return o;
 }
 
-function formatIssues(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+function formatIssues(err: z.ZodError, source: string): string {
+  return err.issues
+    .map((i) => {
+      if (i.code !== 'unrecognized_keys') return `${i.path.join('.') || '(root)'}: ${i.message}`;
+      const valid = validKeysAt(configSchema, i.path);
+      return i.keys
+        .map((k) => {
+          const near = nearestKey(k, valid);
+          const where = [...i.path, k].join('.');
+          return `unknown key "${where}"${source}${near ? ` (did you mean "${[...i.path, near].join('.')}"?)` : `; valid keys here: ${valid.join(', ')}`}`;
+        })
+        .join('; ');
+    })
+    .join('; ');
 }
 
 export interface LoadOptions {
@@ -332,7 +376,11 @@ export function loadConfig({ env = {}, file, overrides }: LoadOptions = {}): Con
   cfg = merge(cfg, fromEnv(env));
   cfg = merge(cfg, overrides);
   const result = configSchema.safeParse(cfg);
-  if (!result.success) throw new ConfigError(`invalid config: ${formatIssues(result.error)}`);
+  if (!result.success) {
+    throw new ConfigError(
+      `invalid config: ${formatIssues(result.error, path ? ` in ${path}` : '')}`,
+    );
+  }
   const c = result.data;
   if (c.source.kind === 'csv' && !c.source.csvDir) {
     throw new ConfigError('invalid config: source.csvDir is required when source.kind is "csv"');

@@ -10,6 +10,8 @@ export interface RawBar {
   /** Yahoo's split- and dividend-adjusted close; absent when the source has none. */
   adjClose?: number;
   volume: number;
+  /** Set by a parser for a row it could not read: the contract quarantines it with this rule and reason. */
+  unreadable?: { rule: string; reason: string; raw: string };
 }
 
 /** A bar whose OHLC has been adjusted consistently so splits and dividends are not price jumps. */

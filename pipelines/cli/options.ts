@@ -1,6 +1,7 @@
 /** Turns the CLI's common flags into config overrides (flags win over env and file). */
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig, type Config, type ConfigOverrides } from '../config.js';
+import { ConfigError, loadConfig, type Config, type ConfigOverrides } from '../config.js';
 
 export interface CommonFlags {
   config?: string;
@@ -29,13 +30,40 @@ export function configFrom(flags: CommonFlags, env: NodeJS.ProcessEnv): Config {
       ...(flags.csvDir ? { csvDir: flags.csvDir } : {}),
     };
   }
-  if (flags.tickers)
-    overrides.watchlist = flags.tickers.split(',').map((t) => t.trim().toUpperCase());
+  if (flags.tickers !== undefined) {
+    const tickers = flags.tickers
+      .split(',')
+      .map((t) => t.trim().toUpperCase())
+      .filter(Boolean);
+    // An empty list would silently run the whole configured watchlist.
+    if (!tickers.length) {
+      throw new ConfigError(
+        `--tickers "${flags.tickers}" names no ticker; give e.g. --tickers AAPL,MSFT`,
+      );
+    }
+    overrides.watchlist = tickers;
+  }
   if (flags.epochs || flags.backend) {
     overrides.model = {
       ...(flags.epochs ? { epochs: Number(flags.epochs) } : {}),
       ...(flags.backend ? { backend: flags.backend } : {}),
     };
   }
-  return loadConfig({ env, file: flags.config, overrides });
+  const config = loadConfig({ env, file: flags.config, overrides });
+  const dir = config.source.kind === 'csv' ? config.source.csvDir : undefined;
+  // Every ticker would fail on it: a usage error, said once.
+  if (dir && !isDirectory(dir)) {
+    throw new ConfigError(
+      `the CSV folder "${dir}" (--csv-dir / source.csvDir / STOCKOPS_CSV_DIR) does not exist or is not a folder`,
+    );
+  }
+  return config;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

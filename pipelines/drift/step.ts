@@ -9,6 +9,7 @@ import {
   type DriftReport,
   type FeatureDrift,
 } from './detect.js';
+import { readPredictionReference } from './reference.js';
 import { driftView } from './view.js';
 
 export const DATASET_ROW = '__dataset__';
@@ -46,7 +47,7 @@ export async function driftStep(
   const report = detectDrift(reference, cur, drift);
 
   // Prediction drift: predicted 10-day returns over the current window against the version's holdout.
-  const refPreds = await cat.store.get(`${serving.key}/prediction-reference.json`);
+  const refPreds = await readPredictionReference(cat, ticker, serving.key);
   const h0 = serving.artifacts.meta.horizons[0] ?? 10;
   const stored = await cat.warehouse.select('predictions', {
     where: { ticker, model_version: serving.label, horizon: h0 },
@@ -58,7 +59,7 @@ export async function driftStep(
   ];
   const prediction = refPreds
     ? detectPredictionDrift(
-        JSON.parse(new TextDecoder().decode(refPreds)) as number[],
+        refPreds,
         recent.map((p) => p.predicted_close / p.base_close - 1),
         drift,
       )

@@ -2,6 +2,7 @@
  * The data contract checked on every ingest. Rows that break it are quarantined with their reason
  * (kept and queryable, never trained on); problems of the whole series are reported as findings.
  */
+import { DEFAULT_PLAUSIBILITY, type Plausibility } from '../config.js';
 import type { RawBar } from '../types.js';
 
 export interface QuarantineEntry {
@@ -23,6 +24,8 @@ export interface ContractOptions {
   maxStaleSessions: number;
   /** Share of quarantined rows above which the whole ticker fails. */
   maxBadShare: number;
+  /** Ranges and the day-over-day limit a value must respect to be believed (config `contract`). */
+  plausibility?: Plausibility;
 }
 
 export interface ContractResult {
@@ -38,9 +41,14 @@ export interface ContractResult {
 const MIN_ROWS_FOR_SHARE = 20;
 const PRICE_FIELDS = ['open', 'high', 'low', 'close'] as const;
 
-function rowRule(bar: RawBar): { rule: string; reason: string } | undefined {
+type Broken = { rule: string; reason: string } | undefined;
+
+function rowRule(bar: RawBar, p: Plausibility): Broken {
+  if (bar.unreadable) return { rule: bar.unreadable.rule, reason: bar.unreadable.reason };
   for (const f of [...PRICE_FIELDS, 'volume'] as const) {
-    if (!Number.isFinite(bar[f])) return { rule: 'not_null', reason: `${f} is missing or NaN` };
+    if (Number.isNaN(bar[f])) return { rule: 'not_null', reason: `${f} is missing or NaN` };
+    if (!Number.isFinite(bar[f]))
+      return { rule: 'finite', reason: `${f} is not finite (${bar[f]})` };
   }
   if (bar.adjClose !== undefined && !(Number.isFinite(bar.adjClose) && bar.adjClose > 0)) {
     return {
@@ -50,6 +58,14 @@ function rowRule(bar: RawBar): { rule: string; reason: string } | undefined {
   }
   for (const f of PRICE_FIELDS) {
     if (bar[f] <= 0) return { rule: 'positive_price', reason: `${f} must be > 0, got ${bar[f]}` };
+  }
+  for (const f of PRICE_FIELDS) {
+    if (bar[f] < p.minPrice || bar[f] > p.maxPrice) {
+      return {
+        rule: 'price_range',
+        reason: `${f} ${bar[f]} is outside the plausible range [${p.minPrice}, ${p.maxPrice}]`,
+      };
+    }
   }
   if (bar.high < Math.max(bar.open, bar.close)) {
     return {
@@ -64,7 +80,26 @@ function rowRule(bar: RawBar): { rule: string; reason: string } | undefined {
     };
   }
   if (bar.volume < 0) return { rule: 'volume_non_negative', reason: `volume ${bar.volume} < 0` };
+  if (bar.volume > p.maxVolume) {
+    return {
+      rule: 'volume_range',
+      reason: `volume ${bar.volume} > plausible maximum ${p.maxVolume}`,
+    };
+  }
   return undefined;
+}
+
+/** The close as the adjusted series sees it: a split or dividend is not a day-over-day move. */
+const adjusted = (b: RawBar): number => b.adjClose ?? b.close;
+
+function changeRule(prev: RawBar | undefined, bar: RawBar, p: Plausibility): Broken {
+  if (!prev) return undefined;
+  const ratio = adjusted(bar) / adjusted(prev);
+  if (ratio <= p.maxDailyFactor && ratio >= 1 / p.maxDailyFactor) return undefined;
+  return {
+    rule: 'daily_change',
+    reason: `${bar.adjClose === undefined ? 'close' : 'adj close'} moved ×${ratio.toPrecision(4)} from ${prev.date} (${adjusted(prev)} → ${adjusted(bar)}); plausible within ×${p.maxDailyFactor} a session`,
+  };
 }
 
 export function checkContract(
@@ -72,10 +107,17 @@ export function checkContract(
   bars: RawBar[],
   opts: ContractOptions,
 ): ContractResult {
+  const p = opts.plausibility ?? DEFAULT_PLAUSIBILITY;
   const valid: RawBar[] = [];
   const quarantined: QuarantineEntry[] = [];
   let lastDate = '';
   for (const bar of bars) {
+    if (bar.unreadable) {
+      // Not placed in the series: an unreadable row neither moves the date order nor compares to neighbours.
+      const { rule, reason, raw } = bar.unreadable;
+      quarantined.push({ date: bar.date, rule, reason, raw });
+      continue;
+    }
     const raw = JSON.stringify(bar);
     if (bar.date <= lastDate) {
       const rule = bar.date === lastDate ? 'unique_date' : 'increasing_date';
@@ -83,7 +125,7 @@ export function checkContract(
       continue;
     }
     lastDate = bar.date;
-    const broken = rowRule(bar);
+    const broken = rowRule(bar, p) ?? changeRule(valid.at(-1), bar, p);
     if (broken) quarantined.push({ date: bar.date, ...broken, raw });
     else valid.push(bar);
   }

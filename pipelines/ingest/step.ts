@@ -1,5 +1,6 @@
 /** Ingest step: the IO around the ingest node (warehouse reads, the market-data fetch, writes). */
 import type { Catalog } from '../catalog.js';
+import type { Config } from '../config.js';
 import { exchangeFor, isTradingDay, tradingDaysBetween } from '../forecast/calendar.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type RawBar } from '../types.js';
@@ -7,6 +8,7 @@ import { adjustBars } from './adjust.js';
 import { archiveRaw, type ArchivedFetch } from './archive.js';
 import type { ContractOptions } from './contract.js';
 import { ingestBars, planFetch } from './ingest.js';
+import { replaceQuarantine } from './quarantine.js';
 
 export interface IngestStepResult {
   /** Adjusted bars up to and including the run date: everything later stages may see. */
@@ -29,9 +31,14 @@ function toRaw(r: RowOf<'daily_bars'>): RawBar {
   };
 }
 
-export function contractOptionsFor(ticker: string, asOf: string): ContractOptions {
+export function contractOptionsFor(
+  ticker: string,
+  asOf: string,
+  plausibility?: Config['contract'],
+): ContractOptions {
   const ex = exchangeFor(ticker);
   return {
+    plausibility,
     asOf,
     calendar: {
       // Sessions strictly between two dates.
@@ -81,7 +88,7 @@ export async function ingestStep(
     where: { ticker },
     between: { column: 'date', from: plan.from, to: plan.to },
   });
-  const contract = contractOptionsFor(ticker, asOf);
+  const contract = contractOptionsFor(ticker, asOf, config.contract);
   let result = ingestBars(ticker, fetched, overlap.map(toRaw), contract);
   if (result.revised && !plan.full) {
     plan = planFetch(undefined, asOf, config.source);
@@ -94,7 +101,7 @@ export async function ingestStep(
   const now = new Date().toISOString();
   // A row quarantined before keeps the run and time that first caught it: re-runs change nothing.
   const known = new Map(
-    (await warehouse.select('quarantine', { where: { ticker } })).map((q) => [
+    (await replaceQuarantine(warehouse, ticker, plan, result.quarantined)).map((q) => [
       `${q.date}|${q.rule}`,
       q,
     ]),

@@ -42,6 +42,15 @@ export const modelVersionMetaSchema = z
     /** First and last as-of dates of the training samples. */
     trainWindow: z.object({ first: isoDate, last: isoDate }),
     backend: z.string().min(1),
+    /** sha256 of the bars trained on (model/lineage.ts); absent in versions saved before it was kept. */
+    lineage: z
+      .object({
+        from: isoDate,
+        to: isoDate,
+        rows: z.number().int().min(0),
+        sha256: z.string().length(64),
+      })
+      .optional(),
     metrics: z.array(
       z.object({ horizon: z.number().int().min(1), model: metricsSchema, naive: metricsSchema }),
     ),

@@ -2,6 +2,7 @@
  * Model step: train or load, through the catalog's ports. The registry (local or MLflow) decides
  * which version is the champion; the object store holds each version's artifacts.
  */
+import { createHash } from 'node:crypto';
 import type { Catalog } from '../catalog.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type FeatureRow } from '../types.js';
@@ -21,6 +22,7 @@ import {
   type AliasedVersion,
   type ServingVersion,
 } from './registry.js';
+import { lineageMismatch } from './lineage.js';
 import { logTraining } from './tracking.js';
 import { predict } from './lstm.js';
 import { applyScaler } from './normalise.js';
@@ -134,7 +136,11 @@ async function trainChallenger(
   const fit = await fitVersion(s.bars, s.features, cfg, { backend: s.backend });
   let serves = false;
   try {
-    const label = `${asOf}-${hash.slice(0, 8)}`;
+    // The bars' hash is in the label: a retrain on corrected bars never reuses the stale version's files.
+    const label = `${asOf}-${createHash('sha256')
+      .update(`${hash}|${fit.version.meta.lineage?.sha256 ?? ''}`)
+      .digest('hex')
+      .slice(0, 8)}`;
     const key = versionKey(ticker, label);
     const challengerMase = meanOrNull(fit.evaluation.map((e) => e.model.mase));
     const championMase = usable ? scoreOnHoldout(usable.serving.artifacts, fit, s, hash) : null;
@@ -240,16 +246,27 @@ export async function modelStep(
 ): Promise<ModelStepResult> {
   const s: StepInput = { cat, ticker, asOf, bars, features, ...ctx };
 
-  // A re-run of a day serves the version that day already chose, so it writes the same rows.
+  // A re-run of a day serves the version that day already chose, so it writes the same rows —
+  // unless the bars that version was trained on have changed since (a corrected re-run).
   const earlier = await decisionOn(cat, ticker, asOf);
   if (earlier?.model_version) {
-    return {
-      ...loading(earlier.reason, await loadServing(cat, ticker, earlier.model_version)),
-      decision: earlier.decision as 'train' | 'load',
-      promoted: earlier.promoted,
-      challengerMase: earlier.challenger_mase,
-      championMase: earlier.champion_mase,
-    };
+    const serving = await loadServing(cat, ticker, earlier.model_version);
+    const stale = lineageMismatch(serving.label, serving.artifacts.meta.lineage, bars);
+    if (!stale) {
+      return {
+        ...loading(earlier.reason, serving),
+        decision: earlier.decision as 'train' | 'load',
+        promoted: earlier.promoted,
+        challengerMase: earlier.challenger_mase,
+        championMase: earlier.champion_mase,
+      };
+    }
+    serving.artifacts.model.dispose();
+    cat.log.warn('not serving the version this day chose: its bars changed', {
+      ticker,
+      asOf,
+      stale,
+    });
   }
 
   const { served, lastTrainedOn } = await latestDecisions(cat, ticker, asOf);
@@ -264,8 +281,15 @@ export async function modelStep(
   let result: ModelStepResult | undefined;
   try {
     // Point in time: a champion trained on data after D (a backfill of earlier days) cannot serve D.
-    const usable = loaded && loaded.dataThrough <= asOf ? loaded : undefined;
-    const laterChampion = !!loaded && !usable;
+    const inTime = loaded && loaded.dataThrough <= asOf ? loaded : undefined;
+    const laterChampion = !!loaded && !inTime;
+    // A champion whose training bars changed since describes other data: it is set aside, as if
+    // absent, so a corrected re-run decides exactly as a clean run would.
+    const stale =
+      inTime && lineageMismatch(inTime.serving.label, inTime.serving.artifacts.meta.lineage, bars);
+    if (stale)
+      cat.log.warn('champion set aside: its training bars changed', { ticker, asOf, stale });
+    const usable = stale ? undefined : inTime;
     const decision: Decision = laterChampion
       ? {
           action: 'train',

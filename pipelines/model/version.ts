@@ -15,6 +15,7 @@ import {
 } from './dataset.js';
 import { evaluateHorizons, type HorizonEvaluation } from './evaluate.js';
 import { buildModel, predict, trainModel, type TrainResult } from './lstm.js';
+import { lineageOf } from './lineage.js';
 import { applyScaler, fitScaler, ruleFor, type Scaler } from './normalise.js';
 
 export type ModelStageConfig = Pick<Config, 'lookback' | 'horizons' | 'indicators' | 'model'>;
@@ -176,6 +177,7 @@ export async function fitVersion(
     };
     const hash = configHash(cfg);
     const meta: ModelVersionMeta = {
+      lineage: lineageOf(bars, (recent[0] as FeatureRow).date, (recent.at(-1) as FeatureRow).date),
       formatVersion: 1,
       columns: ds.columns,
       rules: ds.rules,

@@ -2,7 +2,6 @@
  * The `stockops` command line as a real process: exit codes, the printed summary, and what a bad
  * argument says. Each command runs on its own temp data folder and a small model config.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,43 +10,10 @@ import { openCatalog } from '../../pipelines/catalog.js';
 import { loadConfig } from '../../pipelines/config.js';
 import { addTradingDays } from '../../pipelines/forecast/calendar.js';
 import { nullLogger } from '../../pipelines/log.js';
-import { repoRoot } from '../support/paths.js';
+import { cli } from '../support/cli.js';
 
 const DATE = '2020-04-17';
 const SMALL = { source: { startDate: '2018-06-01' }, model: { units: 16, trainDays: 200 } };
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `tsx pipelines/cli.ts <args>` with only this test's StockOps settings in its environment. */
-function cli(args: string[], dataDir: string): Promise<Exit> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(STOCKOPS_|MLFLOW_)/.test(k)) env[k] = v;
-  }
-  env.STOCKOPS_DATA_DIR = dataDir;
-  env.PATH = `${join(repoRoot, 'node_modules', '.bin')}:${env.PATH ?? ''}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      join(repoRoot, 'node_modules', '.bin', 'tsx'),
-      ['pipelines/cli.ts', ...args],
-      {
-        cwd: repoRoot,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('stockops run', () => {
   let dir: string;

@@ -5,7 +5,7 @@ import { computeIndicators } from '../../pipelines/features/indicators.js';
 import { adjustBars } from '../../pipelines/ingest/adjust.js';
 import { createBundledSource } from '../../pipelines/ports/market-data/bundled.js';
 import { tempCatalog } from '../support/catalog.js';
-import { requireShared } from '../support/paths.js';
+import { fixtureOhlc } from '../support/paths.js';
 
 const DATE = '2020-04-17';
 const anyString: unknown = expect.any(String);
@@ -99,11 +99,11 @@ describe('ingest → features on the bundled S&P 500 series into DuckDB', () => 
   });
 });
 
-describe('the real CSVs in ../shared/data/ohlc', () => {
+describe('the real CSVs in tests/fixtures/ohlc', () => {
   it('one bad ticker never stops the others; every failure is recorded with its reason', async () => {
     const { cat } = await tempCatalog({
       watchlist: ['SPY', 'NOPE', 'AAPL'],
-      source: { kind: 'csv', csvDir: requireShared(), startDate: '2016-01-01' },
+      source: { kind: 'csv', csvDir: fixtureOhlc, startDate: '2016-01-01' },
     });
     try {
       const s = await runDaily(cat, { date: '2017-12-29', runId: 'csv' });
@@ -125,7 +125,7 @@ describe('the real CSVs in ../shared/data/ohlc', () => {
   it('a stale series fails with the rule named (INTC ends in 2004)', async () => {
     const { cat } = await tempCatalog({
       watchlist: ['INTC'],
-      source: { kind: 'csv', csvDir: requireShared(), startDate: '2003-01-01' },
+      source: { kind: 'csv', csvDir: fixtureOhlc, startDate: '2003-01-01' },
     });
     try {
       const s = await runDaily(cat, { date: '2004-05-03' });

@@ -30,7 +30,8 @@ import {
 } from '../../pipelines/ports/tracking/mlflow-client.js';
 import { KEY_TAG } from '../../pipelines/ports/tracking/mlflow.js';
 import type { RowOf } from '../../pipelines/ports/warehouse/schema.js';
-import { startMlflowServer, type MlflowServer } from '../support/mlflow-server.js';
+import type { MlflowServer } from '../support/mlflow-server.js';
+import { sharedMlflowServer } from '../support/mlflow-shared.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -142,7 +143,7 @@ const outboxFiles = (dir: string): string[] => {
 };
 
 beforeAll(async () => {
-  server = await startMlflowServer();
+  server = await sharedMlflowServer();
   client = new MlflowClient({ uri: server.uri });
 });
 

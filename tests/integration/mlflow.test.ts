@@ -19,7 +19,8 @@ import {
 } from '../../pipelines/ports/tracking/mlflow.js';
 import type { MetricPoint, RunRecord } from '../../pipelines/ports/tracking/port.js';
 import { backoffDelay, withRetry } from '../../pipelines/ports/tracking/retry.js';
-import { startMlflowServer, type MlflowServer } from '../support/mlflow-server.js';
+import type { MlflowServer } from '../support/mlflow-server.js';
+import { sharedMlflowServer } from '../support/mlflow-shared.js';
 
 let seq = 0;
 const unique = (p: string): string => `${p}-${process.pid}-${Date.now()}-${seq++}`;
@@ -167,7 +168,7 @@ describe('MLflow tracker against a real server', () => {
   const outboxFiles = (): string[] => readdirSync(outboxDir).filter((f) => f.endsWith('.json'));
 
   beforeAll(async () => {
-    server = await startMlflowServer();
+    server = await sharedMlflowServer();
     outboxDir = mkdtempSync(join(tmpdir(), 'stockops-outbox-'));
     tracker = createMlflowTracker({
       uri: server.uri,

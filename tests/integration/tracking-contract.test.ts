@@ -13,7 +13,8 @@ import {
   KEY_HASH_TAG,
 } from '../../pipelines/ports/tracking/mlflow.js';
 import type { RunRecord, Tracker } from '../../pipelines/ports/tracking/port.js';
-import { startMlflowServer, type MlflowServer } from '../support/mlflow-server.js';
+import type { MlflowServer } from '../support/mlflow-server.js';
+import { sharedMlflowServer } from '../support/mlflow-shared.js';
 
 interface Harness {
   tracker: Tracker;
@@ -221,7 +222,7 @@ const outboxDir = mkdtempSync(join(tmpdir(), 'stockops-outbox-'));
 trackerContract(
   'mlflow',
   async () => {
-    server = await startMlflowServer();
+    server = await sharedMlflowServer();
     const tracker = createMlflowTracker({
       uri: server.uri,
       experimentName: 'stockops',

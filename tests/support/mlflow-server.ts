@@ -42,6 +42,8 @@ export interface MlflowServer {
   stop(): Promise<void>;
   /** The server's output so far, for failure messages. */
   log(): string;
+  /** Where that output is written. */
+  logPath: string;
 }
 
 let installed: Promise<void> | undefined;
@@ -208,5 +210,6 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
       rmSync(dir, { recursive: true, force: true });
     },
     log,
+    logPath,
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { adjustBars, adjustmentRevised } from '../../pipelines/ingest/adjust.js';
 import { createCsvFolderSource } from '../../pipelines/ports/market-data/csv-folder.js';
 import type { RawBar } from '../../pipelines/types.js';
-import { requireShared } from '../support/paths.js';
+import { fixtureOhlc } from '../support/paths.js';
 
 const maxAbsLogReturn = (closes: number[]) =>
   Math.max(...closes.slice(1).map((c, i) => Math.abs(Math.log(c / (closes[i] ?? c)))));
@@ -35,13 +35,13 @@ describe('split and dividend adjustment', () => {
     expect(adjustBars([raw])).toEqual([raw]);
   });
 
-  it('removes GE’s split jumps: unadjusted closes jump > 40% in a day, adjusted ones do not (real data)', async () => {
-    const ge = await createCsvFolderSource({ dir: requireShared() }).fetch('GE', {});
+  it('removes GE’s 2000 split jump: the unadjusted close falls by two thirds in a day, adjusted ones do not (real data)', async () => {
+    const ge = await createCsvFolderSource({ dir: fixtureOhlc }).fetch('GE', {});
     const raw = ge.map((b) => b.close);
     const adjusted = adjustBars(ge).map((b) => b.close);
-    // GE split 3:1 in 2000 and 2:1 in 1971, 1983, 1987, 1994, 1997 — raw closes halve overnight.
-    expect(maxAbsLogReturn(raw)).toBeGreaterThan(Math.log(1.9));
-    // The worst real day left is the 1987 crash (about −20%), never a split-sized jump.
+    // GE split 3:1 on 2000-05-08 (the fixture spans 1999-07 to 2001-06): raw closes third overnight.
+    expect(maxAbsLogReturn(raw)).toBeGreaterThan(Math.log(2.9));
+    // The worst real day left is an ordinary market day, never a split-sized jump.
     expect(maxAbsLogReturn(adjusted)).toBeLessThan(Math.log(1.3));
   });
 

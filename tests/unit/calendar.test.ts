@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,8 +10,7 @@ import {
   nyseHolidays,
   tradingDaysBetween,
 } from '../../pipelines/forecast/calendar.js';
-
-const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/ohlc');
+import { fixtureCalendar, fixtureOhlc } from '../support/paths.js';
 
 describe('exchangeFor', () => {
   it('sends Yahoo crypto pairs to the 24x7 calendar and everything else to NYSE', () => {
@@ -170,16 +168,16 @@ describe('tradingDaysBetween', () => {
 });
 
 // Real Yahoo histories: every row must be a session and every session in range must have a row.
-// GE reaches back to 1962 and covers the 1968 paperwork-crisis Wednesday closures.
+// GE's 1967–1969 rows cover the 1968 paperwork-crisis Wednesday closures.
 describe.each([
-  'SPY-20080101-20180101.csv',
-  'AAPL-20040819-20180120.csv',
-  'GE-19620102-20150608.csv',
-  'GOOG-20040819-20180120.csv',
-  'INTC-19950101-20040412.csv',
-])('NYSE calendar against %s', (file) => {
+  join(fixtureOhlc, 'SPY-20150224-20171229.csv'),
+  join(fixtureOhlc, 'AAPL-20150902-20180119.csv'),
+  join(fixtureOhlc, 'GE-19990701-20010629.csv'),
+  join(fixtureCalendar, 'GE-19670103-19691231.csv'),
+  join(fixtureOhlc, 'GOOG-20150902-20180119.csv'),
+  join(fixtureOhlc, 'INTC-20011120-20040408.csv'),
+])('NYSE calendar against %s', (path) => {
   it('matches the file session for session', () => {
-    const path = join(DATA_DIR, file);
     if (!existsSync(path)) throw new Error(`real price file missing: ${path}`);
     const dates = readFileSync(path, 'utf8')
       .trim()

@@ -66,4 +66,61 @@ describe('config', () => {
       /watchlist\.0: ticker symbols are upper case/,
     );
   });
+
+  it('rejects unknown or misspelled keys in a config file, naming the key and the nearest valid one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'typo.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ model: { epoch: 3 }, lookbak: 20, warehouse: { kind: 'duckdb', pth: 'x' } }),
+    );
+    let message = '';
+    try {
+      loadConfig({ file });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toContain(
+      `unknown key "model.epoch" in ${file} (did you mean "model.epochs"?)`,
+    );
+    expect(message).toContain('unknown key "lookbak"');
+    expect(message).toContain('(did you mean "lookback"?)');
+    expect(message).toContain('(did you mean "warehouse.path"?)');
+    // A key like nothing valid lists what is allowed there.
+    writeFileSync(file, JSON.stringify({ drift: { zzzzzzzz: 1 } }));
+    expect(() => loadConfig({ file })).toThrow(
+      /unknown key "drift.zzzzzzzz".*valid keys here: currentDays, minCurrentRows, datasetShare/,
+    );
+  });
+
+  it('refuses an MLflow tracking URI without an http(s) scheme instead of tracking locally', () => {
+    for (const uri of ['127.0.0.1:5000', 'mlflow.internal', 'file:///tmp/mlruns']) {
+      expect(() => loadConfig({ env: { MLFLOW_TRACKING_URI: uri } })).toThrow(
+        /MLFLOW_TRACKING_URI ".*" is not an http:\/\/ or https:\/\/ URL/,
+      );
+    }
+    // Credentials in a malformed URI are not echoed.
+    expect(() => loadConfig({ env: { MLFLOW_TRACKING_URI: 'user:secret@host:5000' } })).toThrow(
+      /"\*\*\*@host:5000"/,
+    );
+    expect(
+      loadConfig({ env: { MLFLOW_TRACKING_URI: 'HTTPS://mlflow.example' } }).tracking.kind,
+    ).toBe('mlflow');
+  });
+
+  it('reads the contract plausibility rules, with defaults', () => {
+    expect(loadConfig().contract).toEqual({
+      minPrice: 1e-6,
+      maxPrice: 1e7,
+      maxVolume: 1e13,
+      maxDailyFactor: 5,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ contract: { maxDailyFactor: 1.5 } }));
+    expect(loadConfig({ file }).contract.maxDailyFactor).toBe(1.5);
+    writeFileSync(file, JSON.stringify({ contract: { maxDailyFactor: 1 } }));
+    expect(() => loadConfig({ file })).toThrow(/contract.maxDailyFactor/);
+  });
 });

@@ -1,6 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseYahooCsv } from '../../ingest/csv.js';
+import { CsvFileError, parseYahooCsv } from '../../ingest/csv.js';
+import { PipelineError } from '../../types.js';
 import type { RawBar } from '../../types.js';
 import {
   barsOf,
@@ -18,7 +19,7 @@ export interface CsvFolderOptions {
 // `AAPL.csv` or `AAPL-20040819-20180120.csv` (Yahoo export plus the date span) both name AAPL.
 const FILE = /^(.+?)(-\d{8}-\d{8})?\.csv$/i;
 
-/** A folder of Yahoo-format CSVs, one file per ticker. Unreadable rows come back as NaN bars for the contract. */
+/** A folder of Yahoo-format CSVs, one file per ticker. Unreadable rows come back marked for the contract. */
 export function createCsvFolderSource({ dir }: CsvFolderOptions): MarketDataSource {
   const files = async (): Promise<Map<string, string>> => {
     let names: string[];
@@ -37,7 +38,12 @@ export function createCsvFolderSource({ dir }: CsvFolderOptions): MarketDataSour
   const fetchResponse: MarketDataSource['fetchResponse'] = async (ticker, range) => {
     const path = (await files()).get(ticker.toUpperCase());
     if (!path) throw new UnknownTickerError(ticker, 'csv', `no ${ticker}.csv in ${dir}`);
-    return readCsvResponse(path, range);
+    try {
+      return await readCsvResponse(path, range);
+    } catch (e) {
+      if (e instanceof CsvFileError) throw new PipelineError(e.message, ticker, e.rule);
+      throw e;
+    }
   };
   return {
     kind: 'csv',
@@ -50,6 +56,7 @@ export function createCsvFolderSource({ dir }: CsvFolderOptions): MarketDataSour
 }
 
 const LEADING_DATE = /^\s*"?(\d{4}-\d{2}-\d{2})/;
+const DATED = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The file's header and the lines behind the bars returned (in range, or unreadable). */
 function rawLines(text: string, range: FetchRange): string {
@@ -75,15 +82,6 @@ export async function readCsvBars(path: string, range: FetchRange): Promise<RawB
 }
 
 function csvBars(text: string, path: string, range: FetchRange): RawBar[] {
-  const parsed = parseYahooCsv(text, path);
-  // Unreadable dates cannot be placed in the series; keep them visible as NaN rows so they are quarantined.
-  const unreadable: RawBar[] = parsed.unreadable.map((u) => ({
-    date: u.date || `line-${u.line}`,
-    open: Number.NaN,
-    high: Number.NaN,
-    low: Number.NaN,
-    close: Number.NaN,
-    volume: Number.NaN,
-  }));
-  return [...parsed.bars.filter((b) => inRange(b.date, range)), ...unreadable];
+  // A row whose date could not be read cannot be placed in a range: it is kept, so it is quarantined.
+  return parseYahooCsv(text, path).filter((b) => !DATED.test(b.date) || inRange(b.date, range));
 }

@@ -101,14 +101,33 @@ function whereClause<T extends TableName>(name: T, q: Query<T>): string {
   return parts.length ? ` WHERE ${parts.join(' AND ')}` : '';
 }
 
-/** Opens the file, waiting while another process holds it (shared mode), up to about 60 s. */
+function openError(path: string, e: unknown): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  const holder = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(msg);
+  if (holder) {
+    return new Error(
+      `the warehouse ${path} is locked by another process (PID ${holder[2]}, ${holder[1]}): another stockops run is probably using it; wait for it to finish`,
+    );
+  }
+  return new Error(`cannot open the warehouse ${path}`, { cause: e });
+}
+
+/**
+ * Opens the file, saying plainly why not (a folder that cannot be created, a file another run
+ * holds). In shared mode it waits while another process holds the file, up to about 60 s.
+ */
 async function openFile(path: string, waitForLock: boolean) {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  } catch (e) {
+    throw new Error(`cannot create the warehouse folder ${dirname(path)}`, { cause: e });
+  }
   for (let attempt = 0; ; attempt++) {
     try {
       const instance = await DuckDBInstance.create(path);
       return { instance, conn: await instance.connect() };
     } catch (e) {
-      if (!waitForLock || !LOCKED.test(String(e)) || attempt >= 600) throw e;
+      if (!waitForLock || !LOCKED.test(String(e)) || attempt >= 600) throw openError(path, e);
       await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
     }
   }
@@ -118,7 +137,6 @@ export async function createDuckDbWarehouse({
   path,
   shared = false,
 }: DuckDbWarehouseOptions): Promise<Warehouse> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let instance: DuckDBInstance | undefined;
   let conn!: DuckDBConnection;
   if (!shared) ({ instance, conn } = await openFile(path, false));
@@ -142,15 +160,37 @@ export async function createDuckDbWarehouse({
     return next;
   };
 
-  async function inTransaction<R>(fn: () => Promise<R>): Promise<R> {
+  const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+  /**
+   * A failed statement or COMMIT leaves DuckDB's transaction already aborted: a ROLLBACK then fails
+   * with "no transaction is active", which must never replace the error that caused it.
+   */
+  async function inTransaction<R>(what: string, fn: () => Promise<R>): Promise<R> {
     await conn.run('BEGIN TRANSACTION');
+    let result: R;
     try {
-      const r = await fn();
-      await conn.run('COMMIT');
-      return r;
+      result = await fn();
     } catch (e) {
-      await conn.run('ROLLBACK');
+      await rollbackAfter();
       throw e;
+    }
+    try {
+      await conn.run('COMMIT');
+    } catch (e) {
+      await rollbackAfter();
+      throw new Error(`warehouse ${path}: writing ${what} did not commit: ${describe(e)}`, {
+        cause: e,
+      });
+    }
+    return result;
+  }
+
+  async function rollbackAfter(): Promise<void> {
+    try {
+      await conn.run('ROLLBACK');
+    } catch {
+      // Already rolled back by DuckDB; the caller rethrows the real cause.
     }
   }
 
@@ -186,10 +226,10 @@ export async function createDuckDbWarehouse({
       serial(async () => {
         for (const name of Object.keys(tables) as TableName[]) await conn.run(ddlFor(name));
       }),
-    upsert: (name, rows) => serial(() => inTransaction(() => insertRows(name, rows))),
+    upsert: (name, rows) => serial(() => inTransaction(name, () => insertRows(name, rows))),
     upsertBatch: (batch) =>
       serial(() =>
-        inTransaction(async () => {
+        inTransaction(Object.keys(batch).join(', '), async () => {
           const written: Partial<Record<TableName, number>> = {};
           for (const [name, rows] of Object.entries(batch) as [TableName, RowOf<TableName>[]][]) {
             written[name] = await insertRows(name, rows);
@@ -212,13 +252,28 @@ export async function createDuckDbWarehouse({
         if (!clause) throw new Error(`refusing to delete every row of ${name}: give a filter`);
         await conn.run(`DELETE FROM "${name}"${clause}`);
       }),
+    // DuckDB checkpoints on close and ignores a failure (a full disk): the run's writes would then sit
+    // only in the write-ahead log while the run reports success. Checkpoint first, and say so.
     close: () =>
       shared
         ? queue.then(() => undefined)
-        : serial(() => {
+        : serial(async () => {
+            let failed: unknown;
+            if (path !== ':memory:') {
+              try {
+                await conn.run('CHECKPOINT');
+              } catch (e) {
+                failed = e;
+              }
+            }
             conn.closeSync();
             instance?.closeSync();
-            return Promise.resolve();
+            if (failed !== undefined) {
+              throw new Error(
+                `warehouse ${path}: the database file could not be written at close (${describe(failed)}); this run's writes are only in ${path}.wal`,
+                { cause: failed },
+              );
+            }
           }),
   };
 }
