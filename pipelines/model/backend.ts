@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import util from 'node:util';
 import * as tfjs from '@tensorflow/tfjs';
 import { PipelineError } from '../types.js';
+import { nativeLstm } from './fused-lstm.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -113,7 +114,7 @@ async function activate(name: BackendName): Promise<string> {
   if (!ok || tfjs.getBackend() !== name) {
     throw new Error(`tf.setBackend('${name}') failed; the active backend is ${tfjs.getBackend()}`);
   }
-  return detail;
+  return name === 'tensorflow' ? `${detail}; ${fusedLstmNote()}` : detail;
 }
 
 /**
@@ -137,6 +138,16 @@ export async function selectBackend(pref: BackendPreference): Promise<BackendSel
   const hint =
     pref === 'tensorflow' ? ' (build it with scripts/native-tf/install.sh, or use auto)' : '';
   throw new PipelineError(`TensorFlow.js backend '${pref}' is unavailable${hint}: ${why}`);
+}
+
+/** Whether the LSTM runs on TensorFlow's fused kernels here, and if not why (lstm.ts decides). */
+function fusedLstmNote(): string {
+  try {
+    nativeLstm();
+    return 'LSTM on fused BlockLSTMV2';
+  } catch (e) {
+    return `LSTM as plain-op BPTT (${firstLine(e)})`;
+  }
 }
 
 function firstLine(e: unknown): string {
