@@ -35,6 +35,7 @@ export type LstmImplementation = 'fused' | 'bptt' | 'layers';
  * op count) and the library's own layer is the one to keep.
  */
 export function lstmImplementation(): LstmImplementation {
+  if (forced) return forced;
   if (tf.getBackend() !== 'tensorflow') return 'layers';
   try {
     nativeLstm();
@@ -43,6 +44,12 @@ export function lstmImplementation(): LstmImplementation {
     if (e instanceof FusedLstmUnavailable) return 'bptt';
     throw e;
   }
+}
+
+let forced: LstmImplementation | undefined;
+/** For `make bench`'s before/after: every LSTM this process builds or loads runs as `impl`. */
+export function forceLstmImplementation(impl: LstmImplementation | undefined): void {
+  forced = impl;
 }
 
 /** A saved model topology whose LSTM layers run as `lstmImplementation()` says. */
