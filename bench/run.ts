@@ -124,13 +124,6 @@ await runTrain({
   env: ONE,
 });
 await runTrain({
-  key: 'layers, intra 1 inter 1',
-  backend: 'tensorflow',
-  lstm: 'layers',
-  epochs: EPOCHS.layers,
-  env: ONE,
-});
-await runTrain({
   key: 'fused, intra 1',
   backend: 'tensorflow',
   lstm: 'fused',

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Catalog } from './catalog.js';
+import { effectiveConcurrency } from './config.js';
 import { driftStep } from './drift/step.js';
 import { featuresStep } from './features/step.js';
 import { isCalendarDate } from './forecast/calendar.js';
@@ -53,11 +54,12 @@ const backends = new Map<string, Promise<BackendSelection>>();
 /** The TensorFlow.js backend is chosen once per process: the fastest that loads. */
 export function ensureBackend(
   pref: Parameters<typeof selectBackend>[0],
+  threads?: Parameters<typeof selectBackend>[1],
 ): Promise<BackendSelection> {
   let b = backends.get(pref);
   if (!b) {
     // A failure is not remembered: the next ticker tries again.
-    b = selectBackend(pref).catch((e: unknown) => {
+    b = selectBackend(pref, threads).catch((e: unknown) => {
       backends.delete(pref);
       throw e;
     });
@@ -107,7 +109,7 @@ export async function runTicker(ctx: StageContext): Promise<TickerResult> {
     ctx,
     'model',
     async () => {
-      backendName = (await ensureBackend(cat.config.model.backend)).name;
+      backendName = (await ensureBackend(cat.config.model.backend, cat.config.model.threads)).name;
       const m = await modelStep(cat, ticker, asOf, ingested.bars, features.rows, {
         runId,
         backend: backendName,
@@ -196,7 +198,7 @@ export async function runDaily(
   }
   const runId = req.runId ?? `${req.date}-${randomUUID().slice(0, 8)}`;
   const tickers = req.tickers ?? cat.config.watchlist;
-  const limit = pLimit(cat.config.concurrency);
+  const limit = pLimit(effectiveConcurrency(cat.config));
   let done = 0;
   const log = cat.log.child({ runId, date: req.date });
   const results = await Promise.all(
