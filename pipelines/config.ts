@@ -175,8 +175,9 @@ function defaults(dataDir: string): Config {
       accuracyWindow: 20,
       retrainCooldownDays: 20,
       backend: 'auto',
-      // Measured by make bench (README, Performance): one thread each was fastest here.
-      threads: { intraOp: 1, interOp: 1 },
+      // TensorFlow's own choice (one per core): make bench measured it fastest to train here
+      // (README, Performance); the daily batch's concurrency is capped to match.
+      threads: { intraOp: 0, interOp: 0 },
     },
     drift: { currentDays: 30, minCurrentRows: 20, datasetShare: 0.5 },
     concurrency: 2,

@@ -83,11 +83,18 @@ export class SequenceLSTM extends tf.layers.Layer {
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const inputDim = s[s.length - 1];
     if (typeof inputDim !== 'number') throw new Error('SequenceLSTM needs a known feature count');
-    // The twin's cell holds the initialisers exactly as tf.layers.lstm resolved them (the unit
-    // forget bias included): build it on a throwaway shape-only call and copy its initial values.
+    // Loading a saved model (tfjs sets fastWeightInitDuringBuild): the weights are overwritten
+    // next, so skip the initialisers (the 200×800 orthogonal one costs seconds) as tf.layers.lstm does.
+    const fast = (this as unknown as { fastWeightInitDuringBuild?: boolean })
+      .fastWeightInitDuringBuild;
+    const u = this.units;
+    // Otherwise the twin's cell holds the initialisers exactly as tf.layers.lstm resolved them (the
+    // unit forget bias included): build it on a shape-only call and copy its initial values.
     const cell = (this.twin as unknown as { cell: tf.layers.Layer }).cell;
-    cell.build([null, inputDim]);
-    const [k, r, b] = cell.getWeights();
+    if (!fast) cell.build([null, inputDim]);
+    const [k, r, b] = fast
+      ? [tf.zeros([inputDim, 4 * u]), tf.zeros([u, 4 * u]), tf.zeros([4 * u])]
+      : cell.getWeights();
     if (!k || !r || !b)
       throw new Error('tf.layers.lstm built without kernel, recurrent kernel or bias');
     const weight = (name: string, value: tf.Tensor): LayerVariable => {
@@ -99,6 +106,7 @@ export class SequenceLSTM extends tf.layers.Layer {
     this.recurrentKernel = weight('recurrent_kernel', r);
     this.bias = weight('bias', b);
     for (const w of cell.weights) w.dispose();
+    if (fast) tf.dispose([k, r, b]);
     this.built = true;
   }
 
