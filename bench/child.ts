@@ -42,6 +42,12 @@ export function peakRss(): Rss {
   };
 }
 
+/** TensorFlow's thread settings as this process got them ('default': TensorFlow decides). */
+export function threadEnv(): string {
+  const v = (k: string): string => process.env[k] ?? 'default';
+  return `intra ${v('TF_NUM_INTRAOP_THREADS')}, inter ${v('TF_NUM_INTEROP_THREADS')}`;
+}
+
 export function round(v: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;

@@ -7,14 +7,19 @@
  * can then be timed on loaded models without training every ticker.
  *
  *   tsx bench/daily.ts --data-dir <tmp> --csv-dir <tmp/csv> --date 2017-11-02 --tickers S001,S002 \
- *     --epochs 3 [--clone-to S002,S003]
+ *     --epochs 3 [--clone-to S002,S003] [--lstm auto|fused|bptt|layers] [--concurrency 2]
  */
 import { openCatalog, type Catalog } from '../pipelines/catalog.js';
 import { loadConfig } from '../pipelines/config.js';
 import { ensureBackend, runDaily } from '../pipelines/daily.js';
 import { nullLogger } from '../pipelines/log.js';
 import { ARTIFACT_KEY_TAG, registeredModelName } from '../pipelines/model/step.js';
-import { emit, flags, round } from './child.js';
+import {
+  forceLstmImplementation,
+  lstmImplementation,
+  type LstmImplementation,
+} from '../pipelines/model/lstm.js';
+import { emit, flags, round, threadEnv } from './child.js';
 
 const f = flags({
   'data-dir': undefined,
@@ -23,7 +28,10 @@ const f = flags({
   tickers: undefined,
   epochs: undefined,
   'clone-to': '',
+  lstm: 'auto',
+  concurrency: '2',
 });
+if (f.lstm !== 'auto') forceLstmImplementation(f.lstm as LstmImplementation);
 const tickers = f.tickers.split(',');
 const cloneTo = f['clone-to'] ? f['clone-to'].split(',') : [];
 
@@ -31,6 +39,7 @@ const config = loadConfig({
   env: { STOCKOPS_DATA_DIR: f['data-dir'] },
   overrides: {
     watchlist: tickers,
+    concurrency: Number(f.concurrency),
     source: { kind: 'csv', csvDir: f['csv-dir'] },
     // Fewer epochs keep the one training run short; every run of the bench uses the same value,
     // since it is part of the config hash a loaded champion must match.
@@ -87,6 +96,8 @@ emit({
   tickers: tickers.length,
   concurrency: config.concurrency,
   backend: backend.name,
+  lstm: lstmImplementation(),
+  threads: threadEnv(),
   ok: ok.length,
   failed: summary.results
     .filter((r) => r.status === 'failed')

@@ -3,8 +3,9 @@
  * computeIndicators → buildSamples → splitChronological → fitScaler → applyScaler), so the arrays
  * have exactly the shapes and value ranges the daily batch trains on.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../pipelines/config.js';
 import { computeIndicators } from '../pipelines/features/indicators.js';
 import { adjustBars } from '../pipelines/ingest/adjust.js';
@@ -13,8 +14,27 @@ import { applyScaler, fitScaler } from '../pipelines/model/normalise.js';
 import { readCsvBars } from '../pipelines/ports/market-data/csv-folder.js';
 import type { Bar } from '../pipelines/types.js';
 
-/** The shared, read-only market data (never copied into the repository). */
-export const OHLC_DIR = resolve(import.meta.dirname, '../../shared/data/ohlc');
+/**
+ * The shared, read-only market data (never copied into the repository), beside the checkout; in a
+ * linked git worktree, beside the main checkout (git's common dir is <main>/.git).
+ */
+export const OHLC_DIR = ((): string => {
+  const beside = resolve(import.meta.dirname, '../../shared/data/ohlc');
+  if (existsSync(beside)) return beside;
+  try {
+    const common = execFileSync(
+      'git',
+      ['rev-parse', '--path-format=absolute', '--git-common-dir'],
+      {
+        cwd: import.meta.dirname,
+        encoding: 'utf8',
+      },
+    ).trim();
+    return resolve(dirname(common), '../shared/data/ohlc');
+  } catch {
+    return beside;
+  }
+})();
 
 /** The ten years of one real ticker the training figures use. */
 export const BENCH_TICKER = { symbol: 'SPY', from: '2008-01-01', to: '2017-12-31' } as const;

@@ -11,11 +11,16 @@ import { selectBackend, type BackendPreference } from '../pipelines/model/backen
 import { computeIndicators } from '../pipelines/features/indicators.js';
 import { loadModelVersion } from '../pipelines/model/artifacts.js';
 import { BAR_COLUMNS, buildSamples } from '../pipelines/model/dataset.js';
-import { predict } from '../pipelines/model/lstm.js';
+import {
+  forceLstmImplementation,
+  lstmImplementation,
+  predict,
+  type LstmImplementation,
+} from '../pipelines/model/lstm.js';
 import { applyScaler } from '../pipelines/model/normalise.js';
 import { forecastFromVersion } from '../pipelines/model/version.js';
 import { createLocalObjectStore } from '../pipelines/ports/object-store/local.js';
-import { emit, flags, round } from './child.js';
+import { emit, flags, round, threadEnv } from './child.js';
 import { defaultConfig, loadBars } from './data.js';
 
 const f = flags({
@@ -26,6 +31,7 @@ const f = flags({
   'as-of': undefined,
   batch: '250',
   repeats: '20',
+  lstm: 'auto',
 });
 const batch = Number(f.batch);
 const repeats = Number(f.repeats);
@@ -38,6 +44,7 @@ const median = (v: number[]): number => {
 };
 
 const sel = await selectBackend(f.backend as BackendPreference);
+if (f.lstm !== 'auto') forceLstmImplementation(f.lstm as LstmImplementation);
 const cfg = defaultConfig();
 const bars = await loadBars(f.symbol, cfg.source.startDate, f['as-of']);
 const features = computeIndicators(bars, cfg.indicators);
@@ -80,6 +87,8 @@ version.model.dispose();
 emit({
   backend: sel.name,
   detail: sel.detail,
+  lstm: lstmImplementation(),
+  threads: threadEnv(),
   loadVersionMs: loadMs,
   oneWindow: { firstMs: oneFirstMs, medianMs: median(one), repeats: one.length },
   batch: {

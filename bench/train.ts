@@ -7,19 +7,32 @@
  * 2. Optionally the pipeline's own trainModel (validation pass each epoch, seeded reshuffle, best
  *    weights kept) on a fresh model: what a daily training run pays per epoch.
  *
- *   tsx bench/train.ts --backend tensorflow --epochs 4 [--samples 256] [--pipeline-epochs 3]
+ *   tsx bench/train.ts --backend tensorflow --epochs 4 [--samples 256] [--pipeline-epochs 3] \
+ *     [--lstm auto|fused|bptt|layers]
  */
 import { selectBackend, type BackendPreference } from '../pipelines/model/backend.js';
-import { buildModel, trainModel } from '../pipelines/model/lstm.js';
-import { emit, flags, round } from './child.js';
+import {
+  buildModel,
+  lstmImplementation,
+  trainModel,
+  type LstmImplementation,
+} from '../pipelines/model/lstm.js';
+import { emit, flags, round, threadEnv } from './child.js';
 import { benchArrays, defaultConfig } from './data.js';
 
-const f = flags({ backend: undefined, epochs: '4', samples: '0', 'pipeline-epochs': '0' });
+const f = flags({
+  backend: undefined,
+  epochs: '4',
+  samples: '0',
+  'pipeline-epochs': '0',
+  lstm: 'auto',
+});
 const epochs = Number(f.epochs);
 const cap = Number(f.samples);
 const pipelineEpochs = Number(f['pipeline-epochs']);
 
 const sel = await selectBackend(f.backend as BackendPreference);
+const impl = f.lstm === 'auto' ? lstmImplementation() : (f.lstm as LstmImplementation);
 const tf = await import('@tensorflow/tfjs');
 const cfg = defaultConfig();
 const data = await benchArrays(cfg);
@@ -39,7 +52,7 @@ const spec = {
 
 // Building includes the orthogonal initialiser of the 200×800 recurrent kernel: slow in plain JS.
 const b0 = performance.now();
-const model = buildModel(spec);
+const model = buildModel(spec, impl);
 const buildS = (performance.now() - b0) / 1000;
 const xs = tf.tensor3d(x, undefined, 'float32');
 const ys = tf.tensor2d(y, undefined, 'float32');
@@ -67,7 +80,7 @@ const secPerEpoch = measured.reduce((a, b) => a + b, 0) / measured.length;
 
 let pipeline: { epochs: number; seconds: number; secPerEpoch: number } | null = null;
 if (pipelineEpochs > 0) {
-  const fresh = buildModel(spec);
+  const fresh = buildModel(spec, impl);
   const t0 = performance.now();
   const r = await trainModel(
     fresh,
@@ -88,6 +101,8 @@ if (pipelineEpochs > 0) {
 emit({
   backend: sel.name,
   detail: sel.detail,
+  lstm: impl,
+  threads: threadEnv(),
   samples: n,
   capped: n < data.x.length,
   trainSplit: data.x.length,

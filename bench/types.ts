@@ -4,6 +4,8 @@ import type { ChildOutcome, Rss } from './child.js';
 export interface TrainResult {
   backend: string;
   detail: string;
+  lstm: string;
+  threads: string;
   samples: number;
   capped: boolean;
   trainSplit: number;
@@ -24,6 +26,8 @@ export interface TrainResult {
 export interface PredictResult {
   backend: string;
   detail: string;
+  lstm: string;
+  threads: string;
   loadVersionMs: number;
   oneWindow: { firstMs: number; medianMs: number; repeats: number };
   batch: {
@@ -41,6 +45,8 @@ export interface DailyResult {
   tickers: number;
   concurrency: number;
   backend: string;
+  lstm: string;
+  threads: string;
   ok: number;
   failed: string[];
   decisions: { train: number; load: number };
@@ -84,6 +90,8 @@ export interface Machine {
 
 export interface DailyDay {
   role: 'train' | 'warm-up' | 'timed';
+  /** Which variant: LSTM implementation, threads, concurrency. */
+  label: string;
   tickers: number;
   outcome: ChildOutcome<DailyResult>;
 }
@@ -93,7 +101,10 @@ export interface BenchReport {
   settings: Record<string, string | number>;
   data: { ticker: string; from: string; to: string; bars: number; trainSplit: number };
   training: Record<string, ChildOutcome<TrainResult>>;
-  keras: ChildOutcome<KerasResult>;
+  /** Keras runs by label ('default' threads, '1 thread'). */
+  keras: Record<string, ChildOutcome<KerasResult>>;
+  /** Two training processes at once, each's samples/s. */
+  concurrent: Record<string, ChildOutcome<TrainResult>[]>;
   inference: Record<string, ChildOutcome<PredictResult>>;
   daily: DailyDay[];
   durationS: number;

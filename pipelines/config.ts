@@ -3,6 +3,7 @@
  * Env is passed in (never read from `process` deep inside the pipeline) so tests can build configs freely.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { nearestKey, validKeysAt } from './config-keys.js';
 
@@ -153,6 +154,11 @@ export const configSchema = z.strictObject({
     /** Drift or poor accuracy retrain at most this often: both stay true for a while after a retrain. */
     retrainCooldownDays: z.number().int().min(0),
     backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']),
+    /** Native TensorFlow's thread pools per process (0: TensorFlow decides, one per core). */
+    threads: z.object({
+      intraOp: z.number().int().min(0).max(256),
+      interOp: z.number().int().min(0).max(256),
+    }),
   }),
   drift: z.strictObject({
     currentDays: z.number().int().min(2),
@@ -206,6 +212,9 @@ function defaults(dataDir: string): Config {
       accuracyWindow: 20,
       retrainCooldownDays: 20,
       backend: 'auto',
+      // TensorFlow's own choice (one per core): make bench measured it fastest to train here
+      // (README, Performance); the daily batch's concurrency is capped to match.
+      threads: { intraOp: 0, interOp: 0 },
     },
     drift: { currentDays: 30, minCurrentRows: 20, datasetShare: 0.5 },
     concurrency: 2,
@@ -274,7 +283,10 @@ function fromEnv(env: Env): ConfigOverrides {
   o.concurrency = num(env, 'STOCKOPS_CONCURRENCY');
   const epochs = num(env, 'STOCKOPS_EPOCHS');
   const backend = env.STOCKOPS_TF_BACKEND as Config['model']['backend'] | undefined;
-  if (epochs !== undefined || backend) o.model = { epochs, backend };
+  const intraOp = num(env, 'STOCKOPS_TF_INTRAOP_THREADS');
+  const interOp = num(env, 'STOCKOPS_TF_INTEROP_THREADS');
+  const threads = intraOp !== undefined || interOp !== undefined ? { intraOp, interOp } : undefined;
+  if (epochs !== undefined || backend || threads) o.model = { epochs, backend, threads };
 
   if (env.STOCKOPS_WAREHOUSE === 'bigquery') {
     o.warehouse = {
@@ -386,4 +398,25 @@ export function loadConfig({ env = {}, file, overrides }: LoadOptions = {}): Con
     throw new ConfigError('invalid config: source.csvDir is required when source.kind is "csv"');
   }
   return c;
+}
+
+/** How many tickers the daily batch runs in parallel: config.concurrency, capped by capConcurrency. */
+export function effectiveConcurrency(
+  c: Pick<Config, 'concurrency' | 'model'>,
+  cores?: number,
+): number {
+  return capConcurrency(c.concurrency, c.model.threads.intraOp, cores);
+}
+
+/**
+ * Tickers in parallel × TensorFlow's intra-op threads stay within the cores: beyond that they
+ * only contend (make bench measured it; README, Performance). 0 threads means one per core.
+ */
+export function capConcurrency(
+  concurrency: number,
+  intraOp: number,
+  cores = availableParallelism(),
+): number {
+  const threads = intraOp === 0 ? cores : intraOp;
+  return Math.max(1, Math.min(concurrency, Math.floor(cores / threads)));
 }

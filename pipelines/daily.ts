@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Catalog } from './catalog.js';
+import { effectiveConcurrency } from './config.js';
 import { runIngestHalf } from './daily/ingest-half.js';
 import { runModelHalf } from './daily/model-half.js';
 import type { DailyRequest, RunSummary, TickerResult } from './daily/result.js';
@@ -50,7 +51,7 @@ export async function runDaily(
   }
   const runId = req.runId ?? `${req.date}-${randomUUID().slice(0, 8)}`;
   const tickers = req.tickers ?? cat.config.watchlist;
-  const limit = pLimit(cat.config.concurrency);
+  const limit = pLimit(effectiveConcurrency(cat.config));
   let done = 0;
   const log = cat.log.child({ runId, date: req.date });
   const results = await Promise.all(

@@ -19,11 +19,12 @@ const backends = new Map<string, Promise<BackendSelection>>();
 export function ensureBackend(
   pref: Parameters<typeof selectBackend>[0],
   log?: Catalog['log'],
+  threads?: Parameters<typeof selectBackend>[1],
 ): Promise<BackendSelection> {
   let b = backends.get(pref);
   if (!b) {
     // A failure is not remembered: the next ticker tries again.
-    b = selectBackend(pref).then(
+    b = selectBackend(pref, threads).then(
       (sel) => {
         log?.info('TensorFlow.js backend selected', { backend: sel.name, preference: pref });
         return sel;
@@ -65,7 +66,8 @@ export async function runModelHalf(
     'model',
     async () => {
       ({ bars, features, asOf } = typeof input === 'function' ? await input() : input);
-      backend = (await ensureBackend(cat.config.model.backend, cat.log)).name;
+      backend = (await ensureBackend(cat.config.model.backend, cat.log, cat.config.model.threads))
+        .name;
       const m = await modelStep(cat, ticker, asOf, bars, features, { runId, backend });
       try {
         return { ...m, decisionRow: await decisionRow(cat, ticker, asOf, m, { runId, backend }) };

@@ -17,6 +17,7 @@ import type { ObjectStore } from '../ports/object-store/port.js';
 import { PipelineError } from '../types.js';
 // Registers the custom layer, so models that contain it deserialise.
 import './seeded-dropout.js';
+import { topologyForBackend } from './lstm.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const ruleSchema = z.enum(['price', 'logVolume', 'perRowClose', 'obvFlow', 'standard']);
@@ -256,7 +257,8 @@ export async function loadModelVersion(
   ) as ArrayBuffer;
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({
-      modelTopology: modelJson.modelTopology,
+      // Saved LSTMs are plain tf.layers.lstm; this runs them the active backend's fastest way.
+      modelTopology: topologyForBackend(modelJson.modelTopology),
       weightSpecs: modelJson.weightsManifest[0]?.weights ?? [],
       weightData,
     }),

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import util from 'node:util';
 import * as tfjs from '@tensorflow/tfjs';
 import { PipelineError } from '../types.js';
+import { nativeLstm } from './fused-lstm.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -57,6 +58,13 @@ function load(name: BackendName): Promise<string> {
   return p;
 }
 
+/** TensorFlow's thread pools; 0 leaves the choice to TensorFlow (one thread per core). */
+export interface ThreadSettings {
+  intraOp: number;
+  interOp: number;
+}
+let threads: ThreadSettings | undefined;
+
 function loadNative(): string {
   // tfjs-node 4.22 calls util.isNullOrUndefined, which Node 23 removed; without this shim every
   // kernel that checks an optional input throws a TypeError. util.isArray is deprecated (it warns
@@ -68,6 +76,9 @@ function loadNative(): string {
   if (typeof u.isArray === 'function') u.isArray = Array.isArray;
   // TensorFlow's C++ logging is chatty at INFO; the caller's own setting wins.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  // TensorFlow sizes its pools from these when the library initialises, i.e. on first load only.
+  if (threads?.intraOp) process.env.TF_NUM_INTRAOP_THREADS = String(threads.intraOp);
+  if (threads?.interOp) process.env.TF_NUM_INTEROP_THREADS = String(threads.interOp);
 
   // createRequire instead of import(): tfjs-node is CommonJS and optional, and a string
   // specifier keeps typecheck from depending on it being installed.
@@ -113,7 +124,7 @@ async function activate(name: BackendName): Promise<string> {
   if (!ok || tfjs.getBackend() !== name) {
     throw new Error(`tf.setBackend('${name}') failed; the active backend is ${tfjs.getBackend()}`);
   }
-  return detail;
+  return name === 'tensorflow' ? `${detail}; ${threadNote()}; ${fusedLstmNote()}` : detail;
 }
 
 /**
@@ -121,7 +132,12 @@ async function activate(name: BackendName): Promise<string> {
  * reports which one it is and why others were passed over. A named preference that cannot be used
  * throws a PipelineError rather than quietly running on something else.
  */
-export async function selectBackend(pref: BackendPreference): Promise<BackendSelection> {
+export async function selectBackend(
+  pref: BackendPreference,
+  threadSettings?: ThreadSettings,
+): Promise<BackendSelection> {
+  // Only the first native load reads them: later calls cannot resize TensorFlow's pools.
+  threads ??= threadSettings;
   const order = pref === 'auto' ? AUTO_ORDER : [pref];
   const tried: BackendAttempt[] = [];
   for (const name of order) {
@@ -137,6 +153,21 @@ export async function selectBackend(pref: BackendPreference): Promise<BackendSel
   const hint =
     pref === 'tensorflow' ? ' (build it with scripts/native-tf/install.sh, or use auto)' : '';
   throw new PipelineError(`TensorFlow.js backend '${pref}' is unavailable${hint}: ${why}`);
+}
+
+function threadNote(): string {
+  const v = (k: string): string => process.env[k] ?? 'TensorFlow default';
+  return `intra-op threads ${v('TF_NUM_INTRAOP_THREADS')}, inter-op ${v('TF_NUM_INTEROP_THREADS')}`;
+}
+
+/** Whether the LSTM runs on TensorFlow's fused kernels here, and if not why (lstm.ts decides). */
+function fusedLstmNote(): string {
+  try {
+    nativeLstm();
+    return 'LSTM on fused BlockLSTMV2';
+  } catch (e) {
+    return `LSTM as plain-op BPTT (${firstLine(e)})`;
+  }
 }
 
 function firstLine(e: unknown): string {

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { PipelineError } from '../types.js';
 import { createRng, deriveSeed, permutation } from './random.js';
 import { SeededDropout } from './seeded-dropout.js';
+import { SequenceLSTM, withSequenceLstm } from './lstm-layer.js';
+import { FusedLstmUnavailable, nativeLstm } from './fused-lstm.js';
 
 export interface ModelSpec {
   lookback: number;
@@ -18,11 +20,55 @@ export interface ModelSpec {
   seed: number;
 }
 
-export function buildModel(spec: ModelSpec): tf.Sequential {
+/**
+ * How the LSTM layer runs: 'fused', TensorFlow's BlockLSTMV2 kernels (native backend); 'bptt',
+ * the whole sequence in plain tfjs ops with a hand-written backward pass; 'layers',
+ * tf.layers.lstm's step-by-step cell. All three hold the same weights and save the same files.
+ */
+export type LstmImplementation = 'fused' | 'bptt' | 'layers';
+
+/**
+ * The implementation for the active backend. Native: fused, 4–9× faster to train than the layers
+ * path; if tfjs-node's internals changed under it (the backend's detail says so), the BPTT, which
+ * still saves most of the per-op overhead. Elsewhere (wasm, cpu): tf.layers.lstm, because on wasm
+ * the BPTT measured no faster (the same CPU time per sample: the matmuls dominate there, not the
+ * op count) and the library's own layer is the one to keep.
+ */
+export function lstmImplementation(): LstmImplementation {
+  if (forced) return forced;
+  if (tf.getBackend() !== 'tensorflow') return 'layers';
+  try {
+    nativeLstm();
+    return 'fused';
+  } catch (e) {
+    if (e instanceof FusedLstmUnavailable) return 'bptt';
+    throw e;
+  }
+}
+
+let forced: LstmImplementation | undefined;
+/** For `make bench`'s before/after: every LSTM this process builds or loads runs as `impl`. */
+export function forceLstmImplementation(impl: LstmImplementation | undefined): void {
+  forced = impl;
+}
+
+/** A saved model topology whose LSTM layers run as `lstmImplementation()` says. */
+export function topologyForBackend(topology: Record<string, unknown>): Record<string, unknown> {
+  return lstmImplementation() === 'layers' ? topology : withSequenceLstm(topology);
+}
+
+export function buildModel(
+  spec: ModelSpec,
+  impl: LstmImplementation = lstmImplementation(),
+): tf.Sequential {
   const { seed } = spec;
   const model = tf.sequential();
+  const lstm =
+    impl === 'layers'
+      ? tf.layers.lstm
+      : (a: Parameters<typeof tf.layers.lstm>[0]) => new SequenceLSTM(a);
   model.add(
-    tf.layers.lstm({
+    lstm({
       units: spec.units,
       inputShape: [spec.lookback, spec.nFeatures],
       // tfjs defaults to hardSigmoid; Keras (and the reference model) use the logistic sigmoid.
