@@ -23,7 +23,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['tests/integration/**/*.test.ts'],
+          include: [
+            'tests/integration/**/*.test.ts',
+            'tests/infra/**/*.test.ts',
+            'tests/dashboards/**/*.test.ts',
+          ],
           exclude: MLFLOW_SUITES,
         },
       },
