@@ -14,10 +14,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort, sleep } from './net.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MLFLOW_BIN = join(ROOT, '.venv/mlflow/bin/mlflow');
@@ -60,20 +60,6 @@ function ensureInstalled(): Promise<void> {
   );
   return installed;
 }
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function healthy(uri: string): Promise<boolean> {
   try {

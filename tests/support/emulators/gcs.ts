@@ -4,11 +4,11 @@
  * the same port; objects survive that only with `dir` (filesystem backend), not in memory.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Storage } from '@google-cloud/storage';
 import { repoRoot } from '../paths.js';
+import { freePort, sleep } from '../net.js';
 
 const SCRIPT = join(repoRoot, 'scripts/emulators/gcs.sh');
 const START_TIMEOUT_MS = 30_000;
@@ -38,20 +38,6 @@ export function ensureGcsEmulatorInstalled(): Promise<void> {
   );
   return installed;
 }
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function ready(endpoint: string): Promise<boolean> {
   try {

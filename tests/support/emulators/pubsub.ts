@@ -1,8 +1,8 @@
 /** The Pub/Sub emulator (pstest) for tests: installed if needed, on a free loopback port, stopped after. */
 import { execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../net.js';
 import { repoRoot } from '../paths.js';
 
 const script = join(repoRoot, 'scripts', 'emulators', 'pubsub.sh');
@@ -13,18 +13,8 @@ export interface PubSubEmulator {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() =>
-        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+// The functions' tests import it from here.
+export { freePort };
 
 export async function startPubSubEmulator(): Promise<PubSubEmulator> {
   await promisify(execFile)(script, ['install'], { timeout: 900_000 });
