@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf emulators emulator-gcs emulator-bigquery emulator-pubsub build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean
+.PHONY: install native-tf emulators emulator-gcs emulator-bigquery emulator-pubsub up down cloud-demo build demo run test lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -47,6 +47,18 @@ emulators: emulator-gcs emulator-bigquery emulator-pubsub
 # a stamp check.
 emulator-bigquery:
 	scripts/emulators/bigquery.sh install
+
+# The three emulators in the background on free loopback ports; endpoints in .data/emulators.env.
+up: install emulators
+	scripts/emulators/up.sh
+
+down:
+	scripts/emulators/down.sh
+
+# The scheduler's message through Pub/Sub, the three functions, BigQuery and Cloud Storage (all
+# emulated; `make up` first), then the same ticker messages again: nothing may change.
+cloud-demo: install native-tf
+	tsx scripts/cloud/demo.ts $(ARGS)
 
 lint: install
 	eslint --max-warnings 0 .
