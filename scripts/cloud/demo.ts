@@ -5,7 +5,7 @@
  * again (same runId, date, ticker: what an at-least-once redelivery is) and shows nothing changed.
  *   tsx scripts/cloud/demo.ts [date]
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { createGcsObjectStore } from '../../pipelines/ports/object-store/gcs.js';
@@ -35,7 +35,7 @@ const emu = Object.fromEntries(
     .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
 ) as Record<string, string>;
 const project = emu.GOOGLE_CLOUD_PROJECT ?? 'stockops-local';
-const gcsEndpoint = emu.STORAGE_EMULATOR_HOST ?? '';
+const gcsEndpoint = (emu.STORAGE_EMULATOR_HOST ?? '').replace(/\/storage\/v1\/?$/, '');
 const bqHost = emu.BIGQUERY_EMULATOR_HOST ?? '';
 const psHost = emu.PUBSUB_EMULATOR_HOST ?? '';
 process.env.METADATA_SERVER_DETECTION = 'none';
@@ -46,14 +46,20 @@ const config = JSON.parse(readFileSync(resolve(ROOT, CONFIG), 'utf8')) as {
   watchlist: string[];
   source: { csvDir: string; startDate: string };
 };
-await writeHalfCsv(resolve(ROOT, config.source.csvDir), config.source.startDate, DATE);
 await new Storage({ apiEndpoint: gcsEndpoint, projectId: project })
   .createBucket(BUCKET)
   .catch((e: { code?: number }) => {
     if (e.code !== 409) throw e;
   });
 
+const LOG = resolve(ROOT, '.data/cloud-demo/functions.log');
+// The functions' local state (tracking, model registry) starts empty, like the bucket and dataset
+// of a fresh `make up`; otherwise the registry would name versions this bucket never held.
+rmSync(resolve(ROOT, '.data/cloud-demo'), { recursive: true, force: true });
+mkdirSync(resolve(ROOT, '.data/cloud-demo'), { recursive: true });
+await writeHalfCsv(resolve(ROOT, config.source.csvDir), config.source.startDate, DATE);
 const chain = await startCloudChain({
+  onLog: (line) => appendFileSync(LOG, line),
   pubsubHost: psHost,
   projectId: project,
   topicPrefix: `demo-${Date.now().toString(36)}`,
@@ -65,13 +71,13 @@ const chain = await startCloudChain({
     STOCKOPS_BQ_DATASET: DATASET,
     BIGQUERY_EMULATOR_HOST: bqHost,
     STOCKOPS_BUCKET: BUCKET,
-    STORAGE_EMULATOR_HOST: gcsEndpoint,
+    STORAGE_EMULATOR_HOST: emu.STORAGE_EMULATOR_HOST,
   },
 });
 const warehouse = createBigQueryWarehouse({
   projectId: project,
   dataset: DATASET,
-  apiEndpoint: `http://${bqHost}`,
+  apiEndpoint: bqHost.replace(/\/bigquery\/v2\/?$/, ''),
 });
 const store = createGcsObjectStore({
   bucket: BUCKET,
@@ -89,6 +95,7 @@ try {
     () => `${chain.done.length} of ${n} done`,
     900_000,
   );
+  console.log(`(the functions' logs: ${LOG})`);
   console.log(`\ndone messages after ${secs()} s:`);
   for (const d of chain.done) {
     const r = d.data;

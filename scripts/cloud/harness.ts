@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { PubSub, type Message, type Subscription } from '@google-cloud/pubsub';
 import { topicsFor, type Topics } from '../../pipelines/ports/bus/topics.js';
 import { startBridge, type Bridge } from './bridge.js';
@@ -68,9 +68,10 @@ async function startFunction(
   onLog?: (line: string) => void,
 ): Promise<{ proc: ChildProcess; url: string }> {
   const port = await freePort();
+  // node itself (not the tsx wrapper), so a signal reaches the function's own process.
   const proc = spawn(
-    join(ROOT, 'node_modules', '.bin', 'tsx'),
-    ['scripts/functions/serve.ts', name, String(port)],
+    process.execPath,
+    ['--import', 'tsx', 'scripts/functions/serve.ts', name, String(port)],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const keep = (b: Buffer) => {

@@ -69,9 +69,9 @@ describe('the cloud chain on Pub/Sub, BigQuery and Cloud Storage emulators', () 
         STOCKOPS_DATA_DIR: dir,
         STOCKOPS_WAREHOUSE: 'bigquery',
         STOCKOPS_BQ_DATASET: DATASET,
-        BIGQUERY_EMULATOR_HOST: bq.host,
+        BIGQUERY_EMULATOR_HOST: `${bq.endpoint}/bigquery/v2`,
         STOCKOPS_BUCKET: BUCKET,
-        STORAGE_EMULATOR_HOST: gcs.endpoint,
+        STORAGE_EMULATOR_HOST: `${gcs.endpoint}/storage/v1`,
       },
     });
     warehouse = createBigQueryWarehouse({
