@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf mlflow-venv emulators emulator-gcs emulator-bigquery emulator-pubsub browser build demo run test test-unit lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean \
+.PHONY: install native-tf mlflow-venv emulators emulator-gcs emulator-bigquery emulator-pubsub up down cloud-demo browser build demo run test test-unit lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean \
 	dashboard dashboard-url
 
 $(STAMP): package.json package-lock.json
@@ -74,6 +74,18 @@ dashboard-url: build
 	@node dist/dashboards/cli.js url --template "$(LOOKER_TEMPLATE_REPORT_ID)" \
 		--project "$(GOOGLE_CLOUD_PROJECT)" --dataset "$(STOCKOPS_BQ_DATASET)" \
 		$(if $(LOOKER_BILLING_PROJECT),--billing-project "$(LOOKER_BILLING_PROJECT)")
+
+# The three emulators in the background on free loopback ports; endpoints in .data/emulators.env.
+up: install emulators
+	scripts/emulators/up.sh
+
+down:
+	scripts/emulators/down.sh
+
+# The scheduler's message through Pub/Sub, the three functions, BigQuery and Cloud Storage (all
+# emulated; `make up` first), then the same ticker messages again: nothing may change.
+cloud-demo: install native-tf
+	tsx scripts/cloud/demo.ts $(ARGS)
 
 lint: install
 	eslint --max-warnings 0 .

@@ -4,7 +4,7 @@
  * Transient errors are rethrown (Pub/Sub redelivers); permanent ones are recorded and acknowledged.
  * The model half is imported dynamically: the schedule and ingest functions never load TensorFlow.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Catalog } from '../pipelines/catalog.js';
 import { runIngestHalf } from '../pipelines/daily/ingest-half.js';
 import type { TickerResult } from '../pipelines/daily/result.js';
@@ -44,10 +44,21 @@ export async function decodeOrDeadLetter<T>(
   }
 }
 
-/** Scheduler → fan out: one message per ticker, so each ticker runs (and fails) on its own. */
-export async function onSchedule(msg: ScheduleMessage, cat: Catalog): Promise<TickerMessage[]> {
+/**
+ * Scheduler → fan out: one message per ticker, so each ticker runs (and fails) on its own. The run
+ * id comes from the Pub/Sub message id when there is one, so a redelivered scheduler message
+ * replays the same run (same ticker messages) instead of starting a second one.
+ */
+export async function onSchedule(
+  msg: ScheduleMessage,
+  cat: Catalog,
+  messageId?: string,
+): Promise<TickerMessage[]> {
   const date = msg.date ?? todayInNewYork();
-  const runId = `${date}-${randomUUID().slice(0, 8)}`;
+  const suffix = messageId
+    ? createHash('sha256').update(messageId).digest('hex').slice(0, 8)
+    : randomUUID().slice(0, 8);
+  const runId = `${date}-${suffix}`;
   const out = (msg.tickers ?? cat.config.watchlist).map((ticker) => ({ runId, date, ticker }));
   const { ingest } = topicsFor(cat.config.bus);
   for (const m of out) await cat.bus.publish(ingest, m, tickerAttributes(m));

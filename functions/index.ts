@@ -25,7 +25,7 @@ export { cat as instanceCatalog };
 cloudEvent('stockopsSchedule', async (event: CloudEvent<unknown>) => {
   const c = await cat();
   const msg = await decodeOrDeadLetter(event.data, scheduleMessage, 'stockopsSchedule', c);
-  if (msg) await onSchedule(msg, c);
+  if (msg) await onSchedule(msg, c, event.id);
 });
 
 cloudEvent('stockopsIngest', async (event: CloudEvent<unknown>) => {

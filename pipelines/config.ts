@@ -293,7 +293,14 @@ function fromEnv(env: Env): ConfigOverrides {
       kind: 'bigquery',
       projectId: env.GOOGLE_CLOUD_PROJECT ?? '',
       dataset: env.STOCKOPS_BQ_DATASET ?? 'stockops',
-      apiEndpoint: env.BIGQUERY_EMULATOR_HOST ? `http://${env.BIGQUERY_EMULATOR_HOST}` : undefined,
+      // host:port or the URL form http://host:port/bigquery/v2. A process that has the variable in
+      // its own environment needs the URL form: @google-cloud/bigquery reads it too, verbatim, as its
+      // base URL (host:port fails there with "Invalid URL").
+      apiEndpoint: env.BIGQUERY_EMULATOR_HOST
+        ? /^https?:\/\//.test(env.BIGQUERY_EMULATOR_HOST)
+          ? env.BIGQUERY_EMULATOR_HOST.replace(/\/bigquery\/v2\/?$/, '')
+          : `http://${env.BIGQUERY_EMULATOR_HOST}`
+        : undefined,
     };
   } else if (env.STOCKOPS_DUCKDB_PATH || env.STOCKOPS_DUCKDB_SHARED) {
     o.warehouse = {
@@ -307,9 +314,11 @@ function fromEnv(env: Env): ConfigOverrides {
       kind: 'gcs',
       bucket: env.STOCKOPS_BUCKET,
       // The emulator's host:port (the Node client ignores this variable itself), or a full URL.
+      // As for BigQuery: @google-cloud/storage reads the variable too, verbatim, as its base URL,
+      // so a process that has it in its environment needs http://host:port/storage/v1.
       apiEndpoint: env.STORAGE_EMULATOR_HOST
         ? /^https?:\/\//.test(env.STORAGE_EMULATOR_HOST)
-          ? env.STORAGE_EMULATOR_HOST
+          ? env.STORAGE_EMULATOR_HOST.replace(/\/storage\/v1\/?$/, '')
           : `http://${env.STORAGE_EMULATOR_HOST}`
         : undefined,
     };

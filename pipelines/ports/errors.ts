@@ -47,6 +47,9 @@ type Shape = {
   errors?: unknown;
   response?: { status?: unknown; data?: unknown };
   cause?: unknown;
+  /** ObjectStoreError / WarehouseError: the adapter already knows. */
+  transient?: unknown;
+  retryable?: unknown;
 };
 
 const reasonsOf = (errors: unknown): unknown[] =>
@@ -58,6 +61,9 @@ const httpTransient = (s: unknown): boolean =>
 /** Why one error (not its causes) is transient, or undefined when it is not. */
 function transientReason(e: Shape): string | undefined {
   const { code } = e;
+  if (e.transient === true || e.retryable === true) {
+    return `${typeof e.name === 'string' ? e.name : 'port error'} marked transient by its adapter`;
+  }
   if (typeof code === 'string' && NODE_TRANSIENT.has(code)) return `network error ${code}`;
   if (typeof code === 'number' && GRPC_TRANSIENT.has(code) && !('response' in e && e.response)) {
     // A number below 100 is a gRPC status; HTTP statuses are checked below.

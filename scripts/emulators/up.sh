@@ -29,8 +29,8 @@ wait_port 127.0.0.1 "$ps" pubsub "$state/pubsub.log"
 cat >.data/emulators.env <<ENV
 GOOGLE_CLOUD_PROJECT=stockops-local
 METADATA_SERVER_DETECTION=none
-STORAGE_EMULATOR_HOST=http://127.0.0.1:$gcs
-BIGQUERY_EMULATOR_HOST=127.0.0.1:$bq
+STORAGE_EMULATOR_HOST=http://127.0.0.1:$gcs/storage/v1
+BIGQUERY_EMULATOR_HOST=http://127.0.0.1:$bq/bigquery/v2
 PUBSUB_EMULATOR_HOST=127.0.0.1:$ps
 ENV
 echo "emulators up (logs in $state/):"; cat .data/emulators.env

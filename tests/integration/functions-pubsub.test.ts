@@ -4,60 +4,26 @@
  * by the processes) and a local artifact folder. Tickers: SP500 (bundled), HALF (a CSV made from
  * the bundled series, prices halved) and NOPE (unknown: fails at ingest).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PubSub, type Message } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBundledSource } from '../../pipelines/ports/market-data/bundled.js';
-import { topicsFor } from '../../pipelines/ports/bus/topics.js';
+import { startCloudChain, type CloudChain } from '../../scripts/cloud/harness.js';
+import { writeHalfCsv } from '../../scripts/cloud/half-csv.js';
 import { createDuckDbWarehouse } from '../../pipelines/ports/warehouse/duckdb.js';
 import type { Warehouse } from '../../pipelines/ports/warehouse/port.js';
+import { startPubSubEmulator, type PubSubEmulator } from '../support/emulators/pubsub.js';
 import { eventually } from '../contract/bus.contract.js';
-import { startPubSubEmulator, freePort, type PubSubEmulator } from '../support/emulators/pubsub.js';
-import { repoRoot } from '../support/paths.js';
-import { startBridge, type Bridge } from '../support/pubsub-bridge.js';
 import { WALL_CLOCK } from '../support/tables.js';
 import { tables, type TableName } from '../../pipelines/ports/warehouse/schema.js';
 
 const DATE = '2020-04-17';
 const PROJECT = 'stockops-it';
 const PREFIX = `it${Date.now().toString(36)}`;
-const T = topicsFor({ kind: 'memory', topicPrefix: PREFIX });
-const FUNCTIONS = {
-  stockopsSchedule: T.schedule,
-  stockopsIngest: T.ingest,
-  stockopsModel: T.model,
-};
-
-interface Received {
-  data: Record<string, unknown>;
-  attributes: Record<string, string>;
-}
-
 describe('the functions as processes on Pub/Sub (pstest), chained by the Eventarc bridge', () => {
   let emulator: PubSubEmulator;
-  let bridge: Bridge;
-  let client: PubSub;
-  const procs: ChildProcess[] = [];
-  const logs: string[] = [];
-  const done: Received[] = [];
-  const dead: Received[] = [];
+  let chain: CloudChain;
   let dbPath = '';
-
-  const collect = async (topic: string, into: Received[]) => {
-    const t = client.topic(topic);
-    if (!(await t.exists())[0]) await t.create();
-    const [sub] = await t.createSubscription(`${topic}-test`);
-    sub.on('message', (m: Message) => {
-      into.push({
-        data: JSON.parse(m.data.toString('utf8')) as Record<string, unknown>,
-        attributes: m.attributes,
-      });
-      m.ack();
-    });
-  };
 
   /** Reads the warehouse between deliveries: shared mode waits while a function holds the file. */
   const withWarehouse = async <R>(fn: (w: Warehouse) => Promise<R>): Promise<R> => {
@@ -84,30 +50,10 @@ describe('the functions as processes on Pub/Sub (pstest), chained by the Eventar
   beforeAll(async () => {
     process.env.METADATA_SERVER_DETECTION = 'none';
     emulator = await startPubSubEmulator();
-    client = new PubSub({ projectId: PROJECT, apiEndpoint: emulator.host, emulatorMode: true });
     const dir = await mkdtemp(join(tmpdir(), 'stockops-fnps-'));
     dbPath = join(dir, 'warehouse.duckdb');
     const csvDir = join(dir, 'csv');
-    const raw = await createBundledSource().fetch('SP500', { from: '2018-06-01', to: DATE });
-    const half = (v: number) => Number((v / 2).toFixed(4));
-    await import('node:fs/promises').then((fs) => fs.mkdir(csvDir));
-    await writeFile(
-      join(csvDir, 'HALF.csv'),
-      [
-        'Date,Open,High,Low,Close,Adj Close,Volume',
-        ...raw.map((b) =>
-          [
-            b.date,
-            half(b.open),
-            half(b.high),
-            half(b.low),
-            half(b.close),
-            half(b.adjClose ?? b.close),
-            b.volume,
-          ].join(','),
-        ),
-      ].join('\n'),
-    );
+    await writeHalfCsv(csvDir, '2018-06-01', DATE);
     const config = join(dir, 'config.json');
     await writeFile(
       config,
@@ -117,71 +63,34 @@ describe('the functions as processes on Pub/Sub (pstest), chained by the Eventar
         model: { units: 16, epochs: 2, trainDays: 200 },
       }),
     );
-    const env = {
-      ...process.env,
-      STOCKOPS_CONFIG: config,
-      STOCKOPS_DATA_DIR: dir,
-      STOCKOPS_DUCKDB_SHARED: '1',
-      STOCKOPS_BUS: 'pubsub',
-      STOCKOPS_TOPIC_PREFIX: PREFIX,
-      GOOGLE_CLOUD_PROJECT: PROJECT,
-      PUBSUB_EMULATOR_HOST: emulator.host,
-      METADATA_SERVER_DETECTION: 'none',
-    };
-    const routes = [];
-    for (const [name, topic] of Object.entries(FUNCTIONS)) {
-      const port = await freePort();
-      const p = spawn(
-        join(repoRoot, 'node_modules', '.bin', 'tsx'),
-        ['scripts/functions/serve.ts', name, String(port)],
-        {
-          cwd: repoRoot,
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      procs.push(p);
-      let out = '';
-      const ready = new Promise<void>((resolve, reject) => {
-        p.stdout.on('data', (b: Buffer) => {
-          out += b.toString();
-          logs.push(`${name}: ${b.toString()}`);
-          if (out.includes('listening on')) resolve();
-        });
-        p.stderr.on('data', (b: Buffer) => logs.push(`${name}: ${b.toString()}`));
-        p.once('exit', (code) => reject(new Error(`${name} exited ${code}: ${logs.join('')}`)));
-      });
-      await ready;
-      routes.push({ topic, url: `http://127.0.0.1:${port}/`, deadLetterTopic: T.deadLetter });
-    }
-    await collect(T.done, done);
-    await collect(T.deadLetter, dead);
-    bridge = await startBridge({ host: emulator.host, projectId: PROJECT, routes });
+    chain = await startCloudChain({
+      pubsubHost: emulator.host,
+      projectId: PROJECT,
+      topicPrefix: PREFIX,
+      env: {
+        ...process.env,
+        STOCKOPS_CONFIG: config,
+        STOCKOPS_DATA_DIR: dir,
+        STOCKOPS_DUCKDB_SHARED: '1',
+      },
+    });
   }, 300_000);
 
   afterAll(async () => {
-    await bridge?.stop();
-    await client?.close();
-    for (const p of procs) {
-      if (p.exitCode === null) {
-        const gone = new Promise((r) => p.once('exit', r));
-        p.kill('SIGTERM');
-        await gone;
-      }
-    }
+    await chain?.stop();
     await emulator?.stop();
   });
 
   it('a scheduler message runs every ticker to the done topic; a failing one never blocks the others', async () => {
-    await client.topic(T.schedule).publishMessage({ json: { date: DATE } });
+    await chain.publish(chain.topics.schedule, { date: DATE });
     await eventually(
-      () => done.length >= 3,
-      () => `${done.length} done; ${logs.join('').slice(-3000)}`,
+      () => chain.done.length >= 3,
+      () => `${chain.done.length} done; ${chain.logs.join('').slice(-3000)}`,
       540_000,
     );
-    const byTicker = new Map(done.map((d) => [d.data.ticker, d]));
+    const byTicker = new Map(chain.done.map((d) => [d.data.ticker, d]));
     if (byTicker.get('SP500')?.data.status !== 'ok') {
-      console.error(JSON.stringify(done, null, 1), logs.join('').slice(-6000));
+      console.error(JSON.stringify(chain.done, null, 1), chain.logs.join('').slice(-6000));
     }
     expect(byTicker.get('SP500')?.data).toMatchObject({
       status: 'ok',
@@ -196,7 +105,7 @@ describe('the functions as processes on Pub/Sub (pstest), chained by the Eventar
     expect(byTicker.get('NOPE')?.data).toMatchObject({ status: 'failed', failedStage: 'ingest' });
     expect(String(byTicker.get('NOPE')?.data.error)).toMatch(/NOPE: unknown ticker/);
     const runId = byTicker.get('SP500')?.data.runId;
-    for (const d of done) {
+    for (const d of chain.done) {
       expect(d.attributes).toMatchObject({ run_id: runId, ticker: d.data.ticker, date: DATE });
     }
 
@@ -236,41 +145,41 @@ describe('the functions as processes on Pub/Sub (pstest), chained by the Eventar
       expect(stages('NOPE')).toEqual(['ingest:failed']);
     });
     // The model ran in its own process, on a backend it logged.
-    expect(logs.join('')).toMatch(/stockopsModel: .*TensorFlow\.js backend selected/);
+    expect(chain.logs.join('')).toMatch(/stockopsModel: .*TensorFlow\.js backend selected/);
   }, 600_000);
 
   it('the same message published twice changes no row', async () => {
     const before = await snapshot();
-    const first = done.find((d) => d.data.ticker === 'SP500');
+    const first = chain.done.find((d) => d.data.ticker === 'SP500');
     const msg = { runId: first?.data.runId, date: DATE, ticker: 'SP500' };
-    const n = done.length;
-    await client.topic(T.ingest).publishMessage({ json: msg });
-    await client.topic(T.ingest).publishMessage({ json: msg });
+    const n = chain.done.length;
+    await chain.publish(chain.topics.ingest, msg);
+    await chain.publish(chain.topics.ingest, msg);
     await eventually(
-      () => done.length >= n + 2,
-      () => `${done.length - n} of 2 redeliveries done`,
+      () => chain.done.length >= n + 2,
+      () => `${chain.done.length - n} of 2 redeliveries done`,
       300_000,
     );
-    expect(done.slice(n).map((d) => d.data.status)).toEqual(['ok', 'ok']);
+    expect(chain.done.slice(n).map((d) => d.data.status)).toEqual(['ok', 'ok']);
     expect(await snapshot()).toEqual(before);
   }, 400_000);
 
   it('a poison message ends on the dead-letter topic with the reason, acknowledged, not retried', async () => {
-    const posted = bridge.posts.length;
-    const id = await client.topic(T.ingest).publishMessage({ data: Buffer.from('{not json') });
+    const posted = chain.bridge.posts.length;
+    const id = await chain.publishRaw(chain.topics.ingest, Buffer.from('{not json'));
     await eventually(
-      () => dead.length >= 1,
+      () => chain.dead.length >= 1,
       () => 'nothing on the dead-letter topic',
       60_000,
     );
-    expect(dead[0]?.attributes).toMatchObject({ function: 'stockopsIngest' });
-    expect(dead[0]?.attributes.reason).toMatch(
+    expect(chain.dead[0]?.attributes).toMatchObject({ function: 'stockopsIngest' });
+    expect(chain.dead[0]?.attributes.reason).toMatch(
       /^stockopsIngest: message data is not base64-encoded JSON/,
     );
-    expect(dead[0]?.data).toMatchObject({ message: { messageId: id } });
+    expect(chain.dead[0]?.data).toMatchObject({ message: { messageId: id } });
     // Delivered once and answered 2xx: acknowledged, so Pub/Sub does not redeliver it.
     await new Promise((r) => setTimeout(r, 3000));
-    const mine = bridge.posts.slice(posted).filter((p) => p.messageId === id);
-    expect(mine).toEqual([{ topic: T.ingest, messageId: id, status: 204 }]);
+    const mine = chain.bridge.posts.slice(posted).filter((p) => p.messageId === id);
+    expect(mine).toEqual([{ topic: chain.topics.ingest, messageId: id, status: 204 }]);
   }, 120_000);
 });

@@ -246,6 +246,15 @@ describe('the handlers with a temp catalog', () => {
     expect(sent.map((m) => m.data)).toEqual(out);
   });
 
+  it('onSchedule: a redelivered message (same message id) replays the same run id', async () => {
+    const a = await onSchedule({ date: '2020-04-17' }, cat, 'msg-1');
+    const again = await onSchedule({ date: '2020-04-17' }, cat, 'msg-1');
+    const other = await onSchedule({ date: '2020-04-17' }, cat, 'msg-2');
+    expect(again).toEqual(a);
+    expect(other[0]?.runId).not.toBe(a[0]?.runId);
+    expect(a[0]?.runId).toMatch(/^2020-04-17-[0-9a-f]{8}$/);
+  });
+
   it('todayInNewYork is the New York date, not the UTC one', () => {
     // 02:00 UTC on 2020-04-18 is still the evening of 2020-04-17 in New York (EDT, UTC-4).
     expect(todayInNewYork(new Date('2020-04-18T02:00:00Z'))).toBe('2020-04-17');

@@ -31,6 +31,8 @@ export async function startBridge(opts: {
   projectId: string;
   routes: Route[];
   maxDeliveryAttempts?: number;
+  /** Redelivery backoff after a nack, seconds (Pub/Sub's minimum is 10 s; pstest takes less). */
+  backoffSeconds?: { min: number; max: number };
 }): Promise<Bridge> {
   const client = new PubSub({
     projectId: opts.projectId,
@@ -49,7 +51,10 @@ export async function startBridge(opts: {
         deadLetterTopic: `projects/${opts.projectId}/topics/${r.deadLetterTopic}`,
         maxDeliveryAttempts: opts.maxDeliveryAttempts ?? 5,
       },
-      retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 2 } },
+      retryPolicy: {
+        minimumBackoff: { seconds: opts.backoffSeconds?.min ?? 1 },
+        maximumBackoff: { seconds: opts.backoffSeconds?.max ?? 2 },
+      },
     });
     // One message at a time per function, as a gen2 instance with concurrency 1 takes them.
     // Leases long enough for a training: a message held behind a slow one is not redelivered early.
