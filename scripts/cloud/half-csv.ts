@@ -25,3 +25,22 @@ export async function writeHalfCsv(csvDir: string, from: string, to: string): Pr
   await writeFile(path, ['Date,Open,High,Low,Close,Adj Close,Volume', ...lines].join('\n'));
   return path;
 }
+
+/**
+ * The chain tests' config in `dir`: SP500 (bundled), HALF (this CSV) and NOPE (unknown: it fails
+ * at ingest), on a small model. Returns the config file's path.
+ */
+export async function writeChainTestConfig(dir: string, date: string): Promise<string> {
+  const csvDir = join(dir, 'csv');
+  await writeHalfCsv(csvDir, '2018-06-01', date);
+  const config = join(dir, 'config.json');
+  await writeFile(
+    config,
+    JSON.stringify({
+      watchlist: ['SP500', 'HALF', 'NOPE'],
+      source: { kind: 'csv', csvDir, startDate: '2018-06-01' },
+      model: { units: 16, epochs: 2, trainDays: 200 },
+    }),
+  );
+  return config;
+}

@@ -4,7 +4,7 @@
  * Storage (fake-gcs-server on a data folder, which survives a restart). Tickers: SP500 (bundled),
  * HALF (a CSV made from it) and NOPE (unknown). Then redelivery, a poison message, and outages.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -16,7 +16,7 @@ import {
 } from '../../pipelines/ports/warehouse/bigquery.js';
 import type { ObjectStore } from '../../pipelines/ports/object-store/port.js';
 import { startCloudChain, type CloudChain, type Received } from '../../scripts/cloud/harness.js';
-import { writeHalfCsv } from '../../scripts/cloud/half-csv.js';
+import { writeChainTestConfig } from '../../scripts/cloud/half-csv.js';
 import { bucketSnapshot, warehouseSnapshot } from '../../scripts/cloud/read-back.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../support/emulators/bigquery.js';
 import { startGcsEmulator, type GcsEmulator } from '../support/emulators/gcs.js';
@@ -46,17 +46,7 @@ describe('the cloud chain on Pub/Sub, BigQuery and Cloud Storage emulators', () 
       startGcsEmulator({ dir: join(dir, 'gcs') }),
     ]);
     await gcs.createBucket(BUCKET);
-    const csvDir = join(dir, 'csv');
-    await writeHalfCsv(csvDir, '2018-06-01', DATE);
-    const config = join(dir, 'config.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        watchlist: ['SP500', 'HALF', 'NOPE'],
-        source: { kind: 'csv', csvDir, startDate: '2018-06-01' },
-        model: { units: 16, epochs: 2, trainDays: 200 },
-      }),
-    );
+    const config = await writeChainTestConfig(dir, DATE);
     chain = await startCloudChain({
       pubsubHost: ps.host,
       projectId: PROJECT,

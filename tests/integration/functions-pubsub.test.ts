@@ -4,12 +4,12 @@
  * by the processes) and a local artifact folder. Tickers: SP500 (bundled), HALF (a CSV made from
  * the bundled series, prices halved) and NOPE (unknown: fails at ingest).
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloudChain, type CloudChain } from '../../scripts/cloud/harness.js';
-import { writeHalfCsv } from '../../scripts/cloud/half-csv.js';
+import { writeChainTestConfig } from '../../scripts/cloud/half-csv.js';
 import { createDuckDbWarehouse } from '../../pipelines/ports/warehouse/duckdb.js';
 import type { Warehouse } from '../../pipelines/ports/warehouse/port.js';
 import { startPubSubEmulator, type PubSubEmulator } from '../support/emulators/pubsub.js';
@@ -52,17 +52,7 @@ describe('the functions as processes on Pub/Sub (pstest), chained by the Eventar
     emulator = await startPubSubEmulator();
     const dir = await mkdtemp(join(tmpdir(), 'stockops-fnps-'));
     dbPath = join(dir, 'warehouse.duckdb');
-    const csvDir = join(dir, 'csv');
-    await writeHalfCsv(csvDir, '2018-06-01', DATE);
-    const config = join(dir, 'config.json');
-    await writeFile(
-      config,
-      JSON.stringify({
-        watchlist: ['SP500', 'HALF', 'NOPE'],
-        source: { kind: 'csv', csvDir, startDate: '2018-06-01' },
-        model: { units: 16, epochs: 2, trainDays: 200 },
-      }),
-    );
+    const config = await writeChainTestConfig(dir, DATE);
     chain = await startCloudChain({
       pubsubHost: emulator.host,
       projectId: PROJECT,
