@@ -157,6 +157,29 @@ export const configSchema = z.strictObject({
       interOp: z.number().int().min(0).max(256),
     }),
   }),
+  /** What is served: the LSTM ensemble shrunk toward naive, naive and drift as challengers, intervals. */
+  serving: z.strictObject({
+    /** LSTM members (seeds) averaged into the model's forecast; 1 = a single network. */
+    ensembleSize: z.number().int().min(1).max(20),
+    /** Latest realised outcomes per horizon the policy reads (shrinkage, DM test, conformal scores). */
+    ledgerWindow: z.number().int().min(10),
+    /** Fewer realised outcomes than this and a = 0: the served forecast is exactly naive. */
+    minShrinkageRows: z.number().int().min(2),
+    /** Fewer comparable outcomes than this and the served policy does not change. */
+    minComparisonRows: z.number().int().min(3),
+    /** Diebold-Mariano significance a challenger (model or policy) must reach to be promoted. */
+    significance: z.number().gt(0).lt(0.5),
+    /** Adaptive conformal inference step size γ (Gibbs & Candès 2021); 0 = plain split conformal. */
+    aciGamma: z.number().min(0).max(0.5),
+    /** Realised scores needed before intervals calibrate on the ledger instead of history. */
+    minLedgerScores: z.number().int().min(1),
+    /** Sessions of history whose naive scores calibrate intervals until then. */
+    calibrationDays: z.number().int().min(20),
+    /** Sessions of daily log returns in the volatility that scales scores and intervals. */
+    volatilityDays: z.number().int().min(2),
+  }),
+  /** `stockops evaluate`: the walk-forward retrains every this many sessions, not daily. */
+  evaluation: z.strictObject({ retrainEvery: z.number().int().min(1) }),
   drift: z.strictObject({
     currentDays: z.number().int().min(2),
     minCurrentRows: z.number().int().min(2),

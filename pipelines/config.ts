@@ -51,6 +51,18 @@ function defaults(dataDir: string): Config {
       // (README, Performance); the daily batch's concurrency is capped to match.
       threads: { intraOp: 0, interOp: 0 },
     },
+    serving: {
+      ensembleSize: 5,
+      ledgerWindow: 250,
+      minShrinkageRows: 40,
+      minComparisonRows: 60,
+      significance: 0.05,
+      aciGamma: 0.005,
+      minLedgerScores: 60,
+      calibrationDays: 250,
+      volatilityDays: 20,
+    },
+    evaluation: { retrainEvery: 63 },
     drift: { currentDays: 30, minCurrentRows: 20, datasetShare: 0.5 },
     concurrency: 2,
     warehouse: { kind: 'duckdb', path: `${dataDir}/warehouse.duckdb` },
@@ -122,6 +134,8 @@ function fromEnv(env: Env): ConfigOverrides {
   const interOp = num(env, 'STOCKOPS_TF_INTEROP_THREADS');
   const threads = intraOp !== undefined || interOp !== undefined ? { intraOp, interOp } : undefined;
   if (epochs !== undefined || backend || threads) o.model = { epochs, backend, threads };
+  const ensembleSize = num(env, 'STOCKOPS_ENSEMBLE_SIZE');
+  if (ensembleSize !== undefined) o.serving = { ensembleSize };
 
   if (env.STOCKOPS_WAREHOUSE === 'bigquery') {
     o.warehouse = {

@@ -45,6 +45,19 @@ export function ddlFor(name: TableName): string {
   return `CREATE TABLE IF NOT EXISTS "${name}" (${cols.join(', ')}, PRIMARY KEY (${key}))`;
 }
 
+/**
+ * A file made before a nullable column existed gains it (old rows read null): columns are only ever
+ * added as nullable, so a warehouse from an earlier release keeps working without a migration step.
+ */
+export function addedColumnsDdl(name: TableName): string[] {
+  return columnsOf(name)
+    .filter(([, t]) => isNullable(t))
+    .map(
+      ([c, t]) =>
+        `ALTER TABLE "${name}" ADD COLUMN IF NOT EXISTS "${c}" ${DUCK_TYPES[baseType(t)]}`,
+    );
+}
+
 type Scalar = string | number | boolean | null | undefined;
 
 // validateRow has checked every value's type first: only strings, numbers, booleans and nulls reach here.
@@ -224,7 +237,10 @@ export async function createDuckDbWarehouse({
     kind: 'duckdb',
     init: () =>
       serial(async () => {
-        for (const name of Object.keys(tables) as TableName[]) await conn.run(ddlFor(name));
+        for (const name of Object.keys(tables) as TableName[]) {
+          await conn.run(ddlFor(name));
+          for (const ddl of addedColumnsDdl(name)) await conn.run(ddl);
+        }
       }),
     upsert: (name, rows) => serial(() => inTransaction(name, () => insertRows(name, rows))),
     upsertBatch: (batch) =>

@@ -114,6 +114,8 @@ export const tables = {
       champion_mase: 'FLOAT64?',
       backend: 'STRING',
       run_id: 'STRING',
+      /** The serving policy's decision per horizon, with its numbers (policy_decisions has them as columns). */
+      policy_reason: 'STRING?',
     },
     ['ticker', 'as_of_date'],
     'as_of_date',
@@ -126,9 +128,27 @@ export const tables = {
       horizon: 'INT64',
       target_date: 'DATE',
       base_close: 'FLOAT64',
+      /** The served forecast. */
       predicted_close: 'FLOAT64',
       model_version: 'STRING',
       run_id: 'STRING',
+      /** The LSTM ensemble's own forecast (the mean of its members), beside the served one. */
+      lstm_close: 'FLOAT64?',
+      /** Members averaged into lstm_close. */
+      ensemble_size: 'INT64?',
+      /** a in served return = a · LSTM return, fitted on the realised ledger before D. */
+      shrinkage: 'FLOAT64?',
+      /** The drift challenger: base × (1 + mean h-session return up to D). */
+      drift_close: 'FLOAT64?',
+      /** Which forecast predicted_close is: shrunk (a · LSTM), naive or drift. */
+      serving_policy: 'STRING?',
+      /** Standard deviation of the 20 daily log returns up to D: the interval's scale. */
+      volatility: 'FLOAT64?',
+      /** Conformal interval bounds around predicted_close; null = unbounded (too few scores). */
+      lower_80: 'FLOAT64?',
+      upper_80: 'FLOAT64?',
+      lower_95: 'FLOAT64?',
+      upper_95: 'FLOAT64?',
     },
     ['ticker', 'as_of_date', 'horizon'],
     'as_of_date',
@@ -148,6 +168,26 @@ export const tables = {
       naive_abs_error: 'FLOAT64',
       direction_correct: 'BOOL',
       model_version: 'STRING',
+      /** The LSTM ensemble's own forecast (the mean of its members), beside the served one. */
+      lstm_close: 'FLOAT64?',
+      /** Members averaged into lstm_close. */
+      ensemble_size: 'INT64?',
+      /** a in served return = a · LSTM return, fitted on the realised ledger before D. */
+      shrinkage: 'FLOAT64?',
+      /** The drift challenger: base × (1 + mean h-session return up to D). */
+      drift_close: 'FLOAT64?',
+      /** Which forecast predicted_close is: shrunk (a · LSTM), naive or drift. */
+      serving_policy: 'STRING?',
+      /** Standard deviation of the 20 daily log returns up to D: the interval's scale. */
+      volatility: 'FLOAT64?',
+      /** Conformal interval bounds around predicted_close; null = unbounded (too few scores). */
+      lower_80: 'FLOAT64?',
+      upper_80: 'FLOAT64?',
+      lower_95: 'FLOAT64?',
+      upper_95: 'FLOAT64?',
+      /** Whether the actual close fell inside each published interval (null: no interval then). */
+      covered_80: 'BOOL?',
+      covered_95: 'BOOL?',
     },
     ['ticker', 'as_of_date', 'horizon'],
     'as_of_date',
@@ -173,6 +213,70 @@ export const tables = {
     },
     ['ticker', 'as_of_date', 'feature'],
     'as_of_date',
+  ),
+  policy_decisions: table(
+    'The serving policy per ticker, day and horizon: which forecast served (shrunk LSTM, naive or drift), the challenger tested against it on the realised ledger, the Diebold-Mariano numbers, the shrinkage and the conformal calibration used.',
+    {
+      ticker: 'STRING',
+      as_of_date: 'DATE',
+      horizon: 'INT64',
+      /** The policy that served before this decision. */
+      champion: 'STRING',
+      /** The policy that serves from this decision on. */
+      served: 'STRING',
+      promoted: 'BOOL',
+      /** The best challenger on the ledger, tested against the champion. */
+      challenger: 'STRING?',
+      champion_mae: 'FLOAT64?',
+      challenger_mae: 'FLOAT64?',
+      dm_statistic: 'FLOAT64?',
+      dm_p_value: 'FLOAT64?',
+      /** Realised ledger rows (target date ≤ D) the decision, the shrinkage and the intervals used. */
+      ledger_rows: 'INT64',
+      shrinkage: 'FLOAT64',
+      drift_return: 'FLOAT64?',
+      /** The adaptive conformal miss rates used, and the score quantiles they gave. */
+      alpha_80: 'FLOAT64',
+      alpha_95: 'FLOAT64',
+      q_80: 'FLOAT64?',
+      q_95: 'FLOAT64?',
+      /** Where the scores came from: 'ledger', or 'history' before the ledger has enough. */
+      calibration: 'STRING',
+      reason: 'STRING',
+      run_id: 'STRING',
+    },
+    ['ticker', 'as_of_date', 'horizon'],
+    'as_of_date',
+  ),
+  evaluations: table(
+    'stockops evaluate: a point-in-time walk-forward per ticker, horizon and forecaster (raw LSTM, ensemble, served, naive, drift) over [from_date, to_date].',
+    {
+      ticker: 'STRING',
+      from_date: 'DATE',
+      to_date: 'DATE',
+      horizon: 'INT64',
+      forecaster: 'STRING',
+      n: 'INT64',
+      mase: 'FLOAT64?',
+      mase_lower: 'FLOAT64?',
+      mase_upper: 'FLOAT64?',
+      dm_statistic: 'FLOAT64?',
+      dm_p_value: 'FLOAT64?',
+      directional_accuracy: 'FLOAT64',
+      always_up_rate: 'FLOAT64',
+      coverage_80: 'FLOAT64?',
+      coverage_95: 'FLOAT64?',
+      kupiec_p_80: 'FLOAT64?',
+      kupiec_p_95: 'FLOAT64?',
+      width_80_pct: 'FLOAT64?',
+      width_95_pct: 'FLOAT64?',
+      retrain_every: 'INT64',
+      ensemble_size: 'INT64',
+      config_hash: 'STRING',
+      run_id: 'STRING',
+    },
+    ['ticker', 'from_date', 'to_date', 'horizon', 'forecaster'],
+    'to_date',
   ),
 } as const;
 
