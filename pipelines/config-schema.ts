@@ -169,8 +169,8 @@ export const configSchema = z.strictObject({
     minComparisonRows: z.number().int().min(3),
     /** Diebold-Mariano significance a challenger (model or policy) must reach to be promoted. */
     significance: z.number().gt(0).lt(0.5),
-    /** Adaptive conformal inference step size γ (Gibbs & Candès 2021); 0 = plain split conformal. */
-    aciGamma: z.number().min(0).max(0.5),
+    /** Adaptive conformal inference step size γ (Gibbs & Candès 2021). */
+    aciGamma: z.number().gt(0).max(0.5),
     /** Realised scores needed before intervals calibrate on the ledger instead of history. */
     minLedgerScores: z.number().int().min(1),
     /** Sessions of history whose naive scores calibrate intervals until then. */

@@ -1,7 +1,7 @@
 /** Drift step: the model's training-window features (reference) against the last N trading days. */
 import type { Catalog } from '../catalog.js';
 import type { ServingVersion } from '../model/step.js';
-import type { RowOf } from '../ports/warehouse/schema.js';
+import type { NewRow, RowOf } from '../ports/warehouse/schema.js';
 import type { Bar, FeatureRow } from '../types.js';
 import {
   detectDrift,
@@ -29,7 +29,7 @@ export async function driftStep(
   features: FeatureRow[],
   serving: ServingVersion,
   /** The day's predictions, not yet written: they belong to the current window. */
-  today: RowOf<'predictions'>[],
+  today: NewRow<'predictions'>[],
 ): Promise<DriftStepResult> {
   const { drift } = cat.config;
   const ref = serving.artifacts.reference;

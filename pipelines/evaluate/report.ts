@@ -26,7 +26,11 @@ export interface Evaluation {
 }
 
 /** Scores each forecaster on the rows whose target is known and every forecaster had a forecast. */
-export function evaluateRows(ticker: string, rows: readonly WalkForwardRow[], seed: number): Evaluation[] {
+export function evaluateRows(
+  ticker: string,
+  rows: readonly WalkForwardRow[],
+  seed: number,
+): Evaluation[] {
   const out: Evaluation[] = [];
   const horizons = [...new Set(rows.map((r) => r.horizon))].sort((a, b) => a - b);
   for (const h of horizons) {
@@ -53,7 +57,14 @@ export function evaluateRows(ticker: string, rows: readonly WalkForwardRow[], se
 
 export function evaluationRows(
   evals: readonly Evaluation[],
-  meta: { from: string; to: string; retrainEvery: number; ensembleSize: number; configHash: string; runId: string },
+  meta: {
+    from: string;
+    to: string;
+    retrainEvery: number;
+    ensembleSize: number;
+    configHash: string;
+    runId: string;
+  },
 ): RowOf<'evaluations'>[] {
   return evals.map(({ ticker, horizon, forecaster, card: c }) => ({
     ticker,
@@ -98,12 +109,25 @@ export function evaluationTable(evals: readonly Evaluation[]): string {
     .map(([title, es]) => {
       const n = es[0]?.card.n ?? 0;
       const table = formatTable(
-        ['forecaster', 'MASE', '95% CI', 'DM p vs naive', 'direction', 'always up', 'cover 80', 'cover 95', 'width 80', 'width 95'],
+        [
+          'forecaster',
+          'MASE',
+          '95% CI',
+          'DM p vs naive',
+          'direction',
+          'always up',
+          'cover 80',
+          'cover 95',
+          'width 80',
+          'width 95',
+        ],
         es.map(({ forecaster, card: c }) => [
           forecaster,
           f3(c.mase),
           c.maseLower === null ? null : `${f3(c.maseLower)}–${f3(c.maseUpper)}`,
-          c.dmPValue === null ? null : `${f3(c.dmPValue)}${(c.dmStatistic ?? 0) > 0 ? ' (worse)' : ''}`,
+          c.dmPValue === null
+            ? null
+            : `${f3(c.dmPValue)}${(c.dmStatistic ?? 0) > 0 ? ' (worse)' : ''}`,
           pct(c.directionalAccuracy),
           pct(c.alwaysUpRate),
           pct(c.coverage['80']?.coverage),

@@ -31,7 +31,10 @@ export interface FittedForecaster {
 }
 
 /** Trains on bars and features up to (and including) the last element given. */
-export type Fitter = (bars: readonly Bar[], features: readonly FeatureRow[]) => Promise<FittedForecaster>;
+export type Fitter = (
+  bars: readonly Bar[],
+  features: readonly FeatureRow[],
+) => Promise<FittedForecaster>;
 
 export interface WalkForwardRow {
   asOfDate: string;

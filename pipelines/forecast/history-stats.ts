@@ -38,9 +38,7 @@ export function historyScores(
     const vol = volatilityAt(closes, t, opts.volatilityDays);
     const base = closes[t] ?? NaN;
     if (vol === null || !(vol > 0)) continue;
-    scores.push(
-      intervalScore({ actual: closes[t + h] ?? NaN, served: base, base, vol, h }),
-    );
+    scores.push(intervalScore({ actual: closes[t + h] ?? NaN, served: base, base, vol, h }));
   }
   return scores;
 }

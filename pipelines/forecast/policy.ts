@@ -12,7 +12,13 @@
  */
 import type { Config } from '../config.js';
 import { dieboldMariano } from '../stats/diebold-mariano.js';
-import { aciAlpha, conformalQuantileAt, interval, intervalScore } from './conformal.js';
+import {
+  aciAlpha,
+  aciQuantile,
+  interval,
+  intervalForWarehouse,
+  intervalScore,
+} from './conformal.js';
 import { fitShrinkage, servedClose } from './shrinkage.js';
 
 export const POLICIES = ['shrunk', 'naive', 'drift'] as const;
@@ -89,7 +95,13 @@ export interface PolicyResult {
 }
 
 const byTarget = (a: LedgerRow, b: LedgerRow): number =>
-  a.targetDate < b.targetDate ? -1 : a.targetDate > b.targetDate ? 1 : a.asOfDate < b.asOfDate ? -1 : 1;
+  a.targetDate < b.targetDate
+    ? -1
+    : a.targetDate > b.targetDate
+      ? 1
+      : a.asOfDate < b.asOfDate
+        ? -1
+        : 1;
 
 /** The rows known on D for this horizon, oldest first, the latest `window` of them. */
 export function knownOn(
@@ -222,14 +234,12 @@ export function servePolicy(i: PolicyInput): PolicyResult {
       .filter((c): c is boolean => c !== null)
       .map((c) => !c);
     alphas[k] = aciAlpha({ target, gamma: i.cfg.aciGamma, misses });
-    const q = conformalQuantileAt(scores, alphas[k]);
+    const q = aciQuantile(scores, alphas[k]);
     quantiles[k] = Number.isFinite(q) ? q : null;
     if (i.volatility !== null && i.volatility > 0) {
-      const b = interval({ served: close, base: i.base, vol: i.volatility, h: i.horizon, q });
-      intervals[k] = {
-        lower: Number.isFinite(b.lower) ? b.lower : null,
-        upper: Number.isFinite(b.upper) ? b.upper : null,
-      };
+      intervals[k] = intervalForWarehouse(
+        interval({ served: close, base: i.base, vol: i.volatility, h: i.horizon, q }),
+      );
     }
   }
   return {

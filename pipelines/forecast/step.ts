@@ -2,7 +2,7 @@
 import type { Catalog } from '../catalog.js';
 import type { ServingVersion } from '../model/step.js';
 import { forecastFromVersion } from '../model/version.js';
-import type { RowOf } from '../ports/warehouse/schema.js';
+import type { NewRow } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type FeatureRow } from '../types.js';
 import { addTradingDays, exchangeFor } from './calendar.js';
 
@@ -14,7 +14,7 @@ export async function forecastStep(
   features: FeatureRow[],
   serving: ServingVersion,
   runId: string,
-): Promise<RowOf<'predictions'>[]> {
+): Promise<NewRow<'predictions'>[]> {
   const f = forecastFromVersion(serving.artifacts, bars, features, asOf);
   // A dead ReLU output forecasts a close of 0: fail loudly rather than put it in the ledger.
   const bad = f.forecasts.find((p) => !(Number.isFinite(p.close) && p.close > 0));

@@ -10,17 +10,17 @@ import {
 } from '../forecast/ledger.js';
 import type { ModelStepResult } from '../model/step.js';
 import { experimentOf, gitCommit } from '../model/tracking.js';
-import type { RowOf } from '../ports/warehouse/schema.js';
+import type { NewRow } from '../ports/warehouse/schema.js';
 import type { Bar } from '../types.js';
 
 export interface RecordResult {
   /** The ledger rows this day resolved, to be written with the day's other outputs. */
-  outcomes: RowOf<'outcomes'>[];
+  outcomes: NewRow<'outcomes'>[];
   /** Realised accuracy per horizon over the configured window. */
   ledger: LedgerSummary[];
 }
 
-const toStored = (p: RowOf<'predictions'>): StoredPrediction => ({
+const toStored = (p: NewRow<'predictions'>): StoredPrediction => ({
   ticker: p.ticker,
   asOfDate: p.as_of_date,
   horizon: p.horizon,
@@ -40,7 +40,7 @@ export async function decisionRow(
   asOf: string,
   model: ModelStepResult,
   ctx: { runId: string; backend: string },
-): Promise<RowOf<'model_decisions'>> {
+): Promise<NewRow<'model_decisions'>> {
   const [earlier] = await cat.warehouse.select('model_decisions', {
     where: { ticker, as_of_date: asOf },
   });
@@ -66,13 +66,13 @@ export async function decisionRow(
  */
 const rebase =
   (bars: Bar[]) =>
-  (p: RowOf<'predictions'>): StoredPrediction => {
+  (p: NewRow<'predictions'>): StoredPrediction => {
     const now = bars.find((b) => b.date === p.as_of_date)?.close;
     const f = now === undefined || now === p.base_close ? 1 : now / p.base_close;
     return { ...toStored(p), baseClose: p.base_close * f, predictedClose: p.predicted_close * f };
   };
 
-const toRow = (o: Outcome): RowOf<'outcomes'> => ({
+const toRow = (o: Outcome): NewRow<'outcomes'> => ({
   ticker: o.ticker,
   as_of_date: o.asOfDate,
   horizon: o.horizon,
@@ -87,7 +87,7 @@ const toRow = (o: Outcome): RowOf<'outcomes'> => ({
   model_version: o.modelVersion,
 });
 
-const fromRow = (r: RowOf<'outcomes'>): Outcome => ({
+const fromRow = (r: NewRow<'outcomes'>): Outcome => ({
   ticker: r.ticker,
   asOfDate: r.as_of_date,
   horizon: r.horizon,
@@ -108,7 +108,7 @@ export async function recordStep(
   asOf: string,
   bars: Bar[],
   model: ModelStepResult,
-  predictions: RowOf<'predictions'>[],
+  predictions: NewRow<'predictions'>[],
   drift: DriftStepResult,
   ctx: { runId: string; backend: string },
 ): Promise<RecordResult> {
@@ -138,7 +138,7 @@ export async function recordStep(
     desc: true,
     limit: window + outcomes.length,
   });
-  const key = (o: RowOf<'outcomes'>) => `${o.as_of_date}|${o.horizon}`;
+  const key = (o: NewRow<'outcomes'>) => `${o.as_of_date}|${o.horizon}`;
   const fresh = new Set(outcomes.map(key));
   const recent = [...stored.filter((o) => !fresh.has(key(o))), ...outcomes]
     .sort((a, b) => b.target_date.localeCompare(a.target_date))

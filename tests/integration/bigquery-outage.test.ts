@@ -12,12 +12,12 @@ import {
   type BigQueryWarehouse,
 } from '../../pipelines/ports/warehouse/bigquery.js';
 import { WarehouseError, type WriteBatch } from '../../pipelines/ports/warehouse/port.js';
-import type { RowOf } from '../../pipelines/ports/warehouse/schema.js';
+import type { NewRow } from '../../pipelines/ports/warehouse/schema.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../support/emulators/bigquery.js';
 
 const PROJECT = 'stockops-test';
 
-const prediction = (asOf: string, horizon: number): RowOf<'predictions'> => ({
+const prediction = (asOf: string, horizon: number): NewRow<'predictions'> => ({
   ticker: 'OUT',
   as_of_date: asOf,
   horizon,
@@ -27,7 +27,7 @@ const prediction = (asOf: string, horizon: number): RowOf<'predictions'> => ({
   model_version: 'v1',
   run_id: 'run-1',
 });
-const decision = (asOf: string): RowOf<'model_decisions'> => ({
+const decision = (asOf: string): NewRow<'model_decisions'> => ({
   ticker: 'OUT',
   as_of_date: asOf,
   decision: 'load',

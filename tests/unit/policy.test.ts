@@ -22,7 +22,8 @@ const cfg: PolicyInput['cfg'] = {
   volatilityDays: 20,
 };
 
-const day = (k: number): string => new Date(Date.UTC(2020, 0, 1) + k * 86_400_000).toISOString().slice(0, 10);
+const day = (k: number): string =>
+  new Date(Date.UTC(2020, 0, 1) + k * 86_400_000).toISOString().slice(0, 10);
 
 function gauss(rng: () => number): number {
   return Math.sqrt(-2 * Math.log(rng() || 1e-12)) * Math.cos(2 * Math.PI * rng());
@@ -31,7 +32,12 @@ function gauss(rng: () => number): number {
 /** A ledger of `n` realised rows of horizon h: actual return = drift + noise; the LSTM forecasts `lstm(return)`. */
 function ledger(
   n: number,
-  opts: { h?: number; drift?: number; lstm?: (actual: number, rng: () => number) => number; seed?: number },
+  opts: {
+    h?: number;
+    drift?: number;
+    lstm?: (actual: number, rng: () => number) => number;
+    seed?: number;
+  },
 ): LedgerRow[] {
   const h = opts.h ?? 10;
   const rng = createRng(opts.seed ?? 1);
@@ -181,7 +187,10 @@ describe('history statistics', () => {
     expect(s).toHaveLength(250);
     // Changing a close after the last labelled as-of date moves only scores whose label is that close.
     const later = historyScores(closes.slice(0, 300), 10, { sessions: 250, volatilityDays: 20 });
-    const prefix = historyScores([...closes.slice(0, 300), 1e6], 10, { sessions: 250, volatilityDays: 20 });
+    const prefix = historyScores([...closes.slice(0, 300), 1e6], 10, {
+      sessions: 250,
+      volatilityDays: 20,
+    });
     expect(prefix.slice(0, -1)).toEqual(later.slice(1));
   });
 });

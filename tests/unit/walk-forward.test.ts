@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRows, evaluationTable, FORECASTERS } from '../../pipelines/evaluate/report.js';
-import { walkForward, type Fitter, type WalkForwardInput } from '../../pipelines/evaluate/walk-forward.js';
+import {
+  walkForward,
+  type Fitter,
+  type WalkForwardInput,
+} from '../../pipelines/evaluate/walk-forward.js';
 import { createRng } from '../../pipelines/model/random.js';
 import type { Bar, FeatureRow } from '../../pipelines/types.js';
 
@@ -77,9 +81,7 @@ describe('walk-forward evaluation', () => {
     const full = await walkForward(base(bars.at(-1)!.date));
     const truncated = await walkForward(base(d, bars.slice(0, cut + 1)));
     const upToD = (rows: typeof full) =>
-      rows
-        .filter((r) => r.asOfDate <= d)
-        .map(({ actual: _a, targetDate: _t, ...rest }) => rest);
+      rows.filter((r) => r.asOfDate <= d).map(({ actual: _a, targetDate: _t, ...rest }) => rest);
     expect(truncated.length).toBeGreaterThan(600);
     expect(upToD(truncated)).toEqual(upToD(full));
   });

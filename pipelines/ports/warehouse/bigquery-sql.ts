@@ -11,6 +11,7 @@ import {
   isNullable,
   tables,
   type ColumnType,
+  type NewRow,
   type RowOf,
   type TableName,
 } from './schema.js';
@@ -81,8 +82,8 @@ export function toNdjson(name: TableName, rows: readonly Record<string, unknown>
 }
 
 /** One row per natural key, the last one winning, as an upsert of the rows in order would leave. */
-export function lastPerKey<T extends TableName>(name: T, rows: readonly RowOf<T>[]): RowOf<T>[] {
-  const byKey = new Map<string, RowOf<T>>();
+export function lastPerKey<T extends TableName>(name: T, rows: readonly NewRow<T>[]): NewRow<T>[] {
+  const byKey = new Map<string, NewRow<T>>();
   for (const r of rows) {
     const rec = r as Record<string, unknown>;
     byKey.set(JSON.stringify(tables[name].key.map((k) => rec[k])), r);

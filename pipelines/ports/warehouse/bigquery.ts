@@ -29,7 +29,7 @@ import {
 } from './bigquery-sql.js';
 import { withRetry, type RetryPolicy } from '../tracking/retry.js';
 import { WarehouseError, type Query, type Warehouse, type WriteBatch } from './port.js';
-import { tables, validateRow, type RowOf, type TableName } from './schema.js';
+import { tables, validateRow, type NewRow, type RowOf, type TableName } from './schema.js';
 
 export interface BigQueryWarehouseOptions {
   projectId: string;
@@ -148,7 +148,7 @@ export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQuer
     }
   }
 
-  async function stage<T extends TableName>(name: T, rows: RowOf<T>[]): Promise<string> {
+  async function stage<T extends TableName>(name: T, rows: NewRow<T>[]): Promise<string> {
     const id = `${STAGING_PREFIX}${name}_${randomUUID().replaceAll('-', '')}`;
     const [table] = await dataset.createTable(id, {
       schema: { fields: fieldsOf(name) },

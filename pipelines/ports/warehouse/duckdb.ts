@@ -9,6 +9,7 @@ import {
   tables,
   validateRow,
   type ColumnType,
+  type NewRow,
   type RowOf,
   type TableName,
 } from './schema.js';
@@ -208,12 +209,12 @@ export async function createDuckDbWarehouse({
   }
 
   // Inside a transaction: validates every row first, so a bad row fails before anything is written.
-  async function insertRows<T extends TableName>(name: T, rows: RowOf<T>[]): Promise<number> {
+  async function insertRows<T extends TableName>(name: T, rows: NewRow<T>[]): Promise<number> {
     if (rows.length === 0) return 0;
     const cols = columnsOf(name);
     for (const r of rows) validateRow(name, r);
     // One statement may not touch a key twice: the last row for a key wins, as an upsert would.
-    const byKey = new Map<string, RowOf<T>>();
+    const byKey = new Map<string, NewRow<T>>();
     for (const r of rows) {
       const rec = r as Record<string, unknown>;
       byKey.set(JSON.stringify(tables[name].key.map((k) => rec[k])), r);

@@ -1,5 +1,5 @@
 /** Warehouse port: typed upserts and selects on the tables of `schema.ts`, nothing else. */
-import type { RowOf, TableName } from './schema.js';
+import type { NewRow, RowOf, TableName } from './schema.js';
 
 export interface Query<T extends TableName> {
   /** Equality on columns. */
@@ -12,14 +12,14 @@ export interface Query<T extends TableName> {
 }
 
 /** Rows for several tables, written together: one ticker-day's outputs, all or nothing. */
-export type WriteBatch = { [T in TableName]?: RowOf<T>[] };
+export type WriteBatch = { [T in TableName]?: NewRow<T>[] };
 
 export interface Warehouse {
   readonly kind: string;
   /** Creates missing tables; safe to call on every start. */
   init(): Promise<void>;
   /** Inserts or replaces rows on the table's natural key, all or nothing. */
-  upsert<T extends TableName>(table: T, rows: RowOf<T>[]): Promise<number>;
+  upsert<T extends TableName>(table: T, rows: NewRow<T>[]): Promise<number>;
   /**
    * Upserts every table of the batch as one unit: either all its rows are stored or none is.
    * Returns the rows written per table. Writing the same batch again leaves the same rows.

@@ -291,9 +291,22 @@ type TsOf<T> = T extends `${infer B}?`
       ? boolean
       : string;
 
+type Columns<T extends TableName> = Tables[T]['columns'];
+type NullableKeys<T extends TableName> = {
+  [K in keyof Columns<T>]: Columns<T>[K] extends `${string}?` ? K : never;
+}[keyof Columns<T>];
+
+/** A row as read back: every column, null where nullable and unset. */
 export type RowOf<T extends TableName> = {
-  -readonly [K in keyof Tables[T]['columns']]: TsOf<Tables[T]['columns'][K]>;
+  -readonly [K in keyof Columns<T>]: TsOf<Columns<T>[K]>;
 };
+
+/**
+ * A row as written: nullable columns may be left out (stored as null), so adding a nullable column
+ * never touches the code that writes the table.
+ */
+export type NewRow<T extends TableName> = Omit<RowOf<T>, NullableKeys<T>> &
+  Partial<Pick<RowOf<T>, NullableKeys<T>>>;
 
 export function columnsOf(name: TableName): [string, ColumnType][] {
   return Object.entries(tables[name].columns);
