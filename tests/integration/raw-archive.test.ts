@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../pipelines/catalog.js';
 import { rawArchiveKey } from '../../pipelines/ingest/archive.js';
 import { ingestStep } from '../../pipelines/ingest/step.js';
-import { parseYahooCsv } from '../../pipelines/ingest/csv.js';
+import { parseYahooCsv } from '../../pipelines/ports/market-data/yahoo-csv.js';
 import { tempCatalog } from '../support/catalog.js';
 
 interface Archive {
