@@ -4,7 +4,7 @@ import type { ServingVersion } from '../model/step.js';
 import { forecastFromVersion } from '../model/version.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type FeatureRow } from '../types.js';
-import { addTradingDays, exchangeFor } from './calendar.js';
+import { addTradingDays, exchangeFor } from '../calendar/exchange.js';
 
 export async function forecastStep(
   cat: Catalog,

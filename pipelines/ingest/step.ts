@@ -1,7 +1,7 @@
 /** Ingest step: the IO around the ingest node (warehouse reads, the market-data fetch, writes). */
 import type { Catalog } from '../catalog.js';
 import type { Config } from '../config.js';
-import { exchangeFor, isTradingDay, tradingDaysBetween } from '../forecast/calendar.js';
+import { exchangeFor, isTradingDay, tradingDaysBetween } from '../calendar/exchange.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type RawBar } from '../types.js';
 import { adjustBars } from './adjust.js';
