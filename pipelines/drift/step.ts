@@ -1,7 +1,7 @@
 /** Drift step: the model's training-window features (reference) against the last N trading days. */
 import type { Catalog } from '../catalog.js';
 import type { ServingVersion } from '../model/step.js';
-import type { RowOf } from '../ports/warehouse/schema.js';
+import { DATASET_ROW, type RowOf } from '../ports/warehouse/schema.js';
 import type { Bar, FeatureRow } from '../types.js';
 import {
   detectDrift,
@@ -11,9 +11,6 @@ import {
 } from './detect.js';
 import { readPredictionReference } from './reference.js';
 import { driftView } from './view.js';
-
-export const DATASET_ROW = '__dataset__';
-export const PREDICTION_ROW = 'prediction';
 
 export interface DriftStepResult {
   report: DriftReport;

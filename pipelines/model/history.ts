@@ -1,11 +1,8 @@
 /** What earlier runs recorded about a ticker's models: the inputs of the train-or-load decision. */
-import { subDays, formatISO, parseISO } from 'date-fns';
+import { dayBefore } from '../calendar/dates.js';
 import type { Catalog } from '../catalog.js';
-import type { RowOf } from '../ports/warehouse/schema.js';
+import { DATASET_ROW, type RowOf } from '../ports/warehouse/schema.js';
 import { forecastMetrics } from './evaluate.js';
-
-const dayBefore = (d: string): string =>
-  formatISO(subDays(parseISO(d), 1), { representation: 'date' });
 
 /** The decision a run already recorded for this day, if any. */
 export async function decisionOn(
@@ -64,7 +61,7 @@ export async function lastDatasetDrift(
   asOf: string,
 ): Promise<boolean | null> {
   const [row] = await cat.warehouse.select('drift_scores', {
-    where: { ticker, feature: '__dataset__', model_version: version },
+    where: { ticker, feature: DATASET_ROW, model_version: version },
     between: { column: 'as_of_date', to: dayBefore(asOf) },
     orderBy: 'as_of_date',
     desc: true,

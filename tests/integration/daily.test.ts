@@ -17,6 +17,7 @@ import { loadModelVersion } from '../../pipelines/model/artifacts.js';
 import { registeredModelName } from '../../pipelines/model/step.js';
 import { forecastFromVersion } from '../../pipelines/model/version.js';
 import { createBundledSource } from '../../pipelines/ports/market-data/bundled.js';
+import { DATASET_ROW } from '../../pipelines/ports/warehouse/schema.js';
 import { tempCatalog } from '../support/catalog.js';
 import { snapshotTables } from '../support/tables.js';
 
@@ -115,7 +116,7 @@ describe('daily batch on the bundled S&P 500', () => {
     const drift = await cat.warehouse.select('drift_scores', { where: { as_of_date: D1 } });
     const driftNames = new Set(drift.map((d) => d.feature));
     for (const f of stored) expect(driftNames).toContain(f.feature);
-    expect(driftNames).toContain('__dataset__');
+    expect(driftNames).toContain(DATASET_ROW);
     expect(drift.every((d) => d.model_version === label && d.current_to === D1)).toBe(true);
 
     // The champion alias in the registry points at this version.
