@@ -1,0 +1,96 @@
+/** withRetry: how many tries, which failures are retried, and the jittered delays between tries. */
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, withRetry } from '../../pipelines/ports/retry.js';
+import { MlflowError } from '../../pipelines/ports/tracking/mlflow-error.js';
+
+describe('withRetry', () => {
+  const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 250 };
+  const transient = new MlflowError('down', 'GET /x', 503, undefined);
+  const permanent = new MlflowError('bad', 'GET /x', 400, 'INVALID_PARAMETER_VALUE');
+
+  it('retries transient failures with capped, jittered exponential delays, then gives up', async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    const fail = () => {
+      calls++;
+      return Promise.reject(transient);
+    };
+    await expect(
+      withRetry(
+        fail,
+        (e) => e instanceof MlflowError && e.retryable,
+        policy,
+        (ms) => {
+          delays.push(ms);
+          return Promise.resolve();
+        },
+      ),
+    ).rejects.toBe(transient);
+    expect(calls).toBe(4);
+    expect(delays).toHaveLength(3);
+    [100, 200, 250].forEach((cap, i) => {
+      expect(delays[i]).toBeGreaterThanOrEqual(0);
+      expect(delays[i]).toBeLessThanOrEqual(cap);
+    });
+    expect(backoffDelay(3, policy, () => 1)).toBe(250);
+    expect(backoffDelay(2, policy, () => 0.5)).toBe(100);
+  });
+
+  it('does not retry a permanent failure and returns the first success', async () => {
+    let calls = 0;
+    const sleep = () => Promise.resolve();
+    const isRetryable = (e: unknown) => e instanceof MlflowError && e.retryable;
+    await expect(
+      withRetry(() => (calls++, Promise.reject(permanent)), isRetryable, policy, sleep),
+    ).rejects.toBe(permanent);
+    expect(calls).toBe(1);
+    calls = 0;
+    const ok = await withRetry(
+      () => (++calls < 3 ? Promise.reject(transient) : Promise.resolve('ok')),
+      isRetryable,
+      policy,
+      sleep,
+    );
+    expect([ok, calls]).toEqual(['ok', 3]);
+  });
+
+  it('gives up after one attempt when the policy allows one with the last error, sleeping only between tries', async () => {
+    const delays: number[] = [];
+    const sleep = (ms: number) => (delays.push(ms), Promise.resolve());
+    let calls = 0;
+    const once = { ...policy, attempts: 1 };
+    await expect(
+      withRetry(
+        () => (calls++, Promise.reject(transient)),
+        () => true,
+        once,
+        sleep,
+      ),
+    ).rejects.toBe(transient);
+    expect([calls, delays]).toEqual([1, []]);
+  });
+
+  it('rethrows what was thrown, Error or not, and lets the predicate alone decide', async () => {
+    const sleep = () => Promise.resolve();
+    // p-retry by itself would wrap a non-Error and never retry a TypeError.
+    await expect(
+      withRetry(
+        () => Promise.reject('plain'),
+        () => false,
+        policy,
+        sleep,
+      ),
+    ).rejects.toBe('plain');
+    let calls = 0;
+    const typeError = new TypeError('not a network error');
+    await expect(
+      withRetry(
+        () => (calls++, Promise.reject(typeError)),
+        () => true,
+        policy,
+        sleep,
+      ),
+    ).rejects.toBe(typeError);
+    expect(calls).toBe(4);
+  });
+});
