@@ -75,6 +75,7 @@ describe('withRetry', () => {
     // p-retry by itself would wrap a non-Error and never retry a TypeError.
     await expect(
       withRetry(
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error on purpose
         () => Promise.reject('plain'),
         () => false,
         policy,
