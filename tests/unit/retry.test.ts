@@ -54,44 +54,27 @@ describe('withRetry', () => {
     expect([ok, calls]).toEqual(['ok', 3]);
   });
 
-  it('gives up after one attempt when the policy allows one with the last error, sleeping only between tries', async () => {
-    const delays: number[] = [];
-    const sleep = (ms: number) => (delays.push(ms), Promise.resolve());
+  const noWait = () => Promise.resolve();
+  /** Tries a call that always fails with `error` until withRetry gives up; how many tries it made. */
+  async function triesUntilGivenUp(error: unknown, retry: boolean, p = policy, sleep = noWait) {
     let calls = 0;
-    const once = { ...policy, attempts: 1 };
-    await expect(
-      withRetry(
-        () => (calls++, Promise.reject(transient)),
-        () => true,
-        once,
-        sleep,
-      ),
-    ).rejects.toBe(transient);
-    expect([calls, delays]).toEqual([1, []]);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- any value, on purpose
+    const fail = () => (calls++, Promise.reject(error));
+    await expect(withRetry(fail, () => retry, p, sleep)).rejects.toBe(error);
+    return calls;
+  }
+
+  it('makes one try when the policy allows one, and does not sleep after it', async () => {
+    const delays: number[] = [];
+    const record = (ms: number) => (delays.push(ms), Promise.resolve());
+    expect(await triesUntilGivenUp(transient, true, { ...policy, attempts: 1 }, record)).toBe(1);
+    expect(delays).toEqual([]);
   });
 
   it('rethrows what was thrown, Error or not, and lets the predicate alone decide', async () => {
-    const sleep = () => Promise.resolve();
-    // p-retry by itself would wrap a non-Error and never retry a TypeError.
-    await expect(
-      withRetry(
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error on purpose
-        () => Promise.reject('plain'),
-        () => false,
-        policy,
-        sleep,
-      ),
-    ).rejects.toBe('plain');
-    let calls = 0;
-    const typeError = new TypeError('not a network error');
-    await expect(
-      withRetry(
-        () => (calls++, Promise.reject(typeError)),
-        () => true,
-        policy,
-        sleep,
-      ),
-    ).rejects.toBe(typeError);
-    expect(calls).toBe(4);
+    // p-retry by itself would turn a non-Error into a TypeError and never retry a TypeError.
+    expect(await triesUntilGivenUp('plain', false)).toBe(1);
+    expect(await triesUntilGivenUp('plain', true)).toBe(4);
+    expect(await triesUntilGivenUp(new TypeError('not a network error'), true)).toBe(4);
   });
 });
