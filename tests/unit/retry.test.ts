@@ -1,6 +1,6 @@
 /** withRetry: how many tries, which failures are retried, and the jittered delays between tries. */
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, withRetry } from '../../pipelines/ports/retry.js';
+import { backoffDelay, withRetry, type Sleep } from '../../pipelines/ports/retry.js';
 import { MlflowError } from '../../pipelines/ports/tracking/mlflow-error.js';
 
 describe('withRetry', () => {
@@ -54,7 +54,7 @@ describe('withRetry', () => {
     expect([ok, calls]).toEqual(['ok', 3]);
   });
 
-  const noWait = () => Promise.resolve();
+  const noWait: Sleep = () => Promise.resolve();
   /** Tries a call that always fails with `error` until withRetry gives up; how many tries it made. */
   async function triesUntilGivenUp(error: unknown, retry: boolean, p = policy, sleep = noWait) {
     let calls = 0;
