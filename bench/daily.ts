@@ -18,7 +18,7 @@ import {
   forceLstmImplementation,
   lstmImplementation,
   type LstmImplementation,
-} from '../pipelines/model/lstm.js';
+} from '../pipelines/model/network/lstm.js';
 import { emit, flags, round, threadEnv } from './child.js';
 
 const f = flags({

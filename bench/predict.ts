@@ -7,18 +7,18 @@
  *   tsx bench/predict.ts --backend wasm --store <dir> --key models/S001/<label> --symbol SPY \
  *     --as-of 2017-11-01 [--batch 250] [--repeats 20]
  */
-import { selectBackend, type BackendPreference } from '../pipelines/model/backend.js';
+import { selectBackend, type BackendPreference } from '../pipelines/model/runtime/backend.js';
 import { computeIndicators } from '../pipelines/features/indicators.js';
-import { loadModelVersion } from '../pipelines/model/artifacts.js';
+import { loadModelVersion } from '../pipelines/model/io/artifacts.js';
 import { BAR_COLUMNS, buildSamples } from '../pipelines/model/dataset.js';
 import {
   forceLstmImplementation,
   lstmImplementation,
   predict,
   type LstmImplementation,
-} from '../pipelines/model/lstm.js';
+} from '../pipelines/model/network/lstm.js';
 import { applyScaler } from '../pipelines/model/normalise.js';
-import { forecastFromVersion } from '../pipelines/model/version.js';
+import { forecastFromVersion } from '../pipelines/model/fit.js';
 import { createLocalObjectStore } from '../pipelines/ports/object-store/local.js';
 import { emit, flags, round, threadEnv } from './child.js';
 import { defaultConfig, loadBars } from './data.js';

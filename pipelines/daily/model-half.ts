@@ -7,7 +7,7 @@
 import type { Catalog } from '../catalog.js';
 import { driftStep } from '../drift/step.js';
 import { forecastStep } from '../forecast/step.js';
-import { selectBackend, type BackendSelection } from '../model/backend.js';
+import { selectBackend, type BackendSelection } from '../model/runtime/backend.js';
 import { modelStep } from '../model/step.js';
 import { markStarted, stage, type StageContext } from '../record/runs.js';
 import { decisionRow, recordStep } from '../record/step.js';

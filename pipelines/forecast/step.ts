@@ -1,7 +1,7 @@
 /** Forecast step: the close for each horizon from bars ≤ D, with its target date on the exchange calendar. */
 import type { Catalog } from '../catalog.js';
 import type { ServingVersion } from '../model/step.js';
-import { forecastFromVersion } from '../model/version.js';
+import { forecastFromVersion } from '../model/fit.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type FeatureRow } from '../types.js';
 import { addTradingDays, exchangeFor } from './calendar.js';

@@ -6,11 +6,11 @@ import { createHash } from 'node:crypto';
 import type { Catalog } from '../catalog.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type FeatureRow } from '../types.js';
-import { saveModelVersion, type ModelVersionArtifacts } from './artifacts.js';
+import { saveModelVersion, type ModelVersionArtifacts } from './io/artifacts.js';
 import { BAR_COLUMNS, buildSamples } from './dataset.js';
 import { decidePromotion, decideTrainOrLoad, type Decision } from './decide.js';
 import { forecastMetrics } from './evaluate.js';
-import { decisionOn, lastDatasetDrift, latestDecisions, realisedAccuracy } from './history.js';
+import { decisionOn, lastDatasetDrift, latestDecisions, realisedAccuracy } from './io/history.js';
 import {
   ARTIFACT_KEY_TAG,
   DATA_THROUGH_TAG,
@@ -21,19 +21,19 @@ import {
   versionKey,
   type AliasedVersion,
   type ServingVersion,
-} from './registry.js';
+} from './io/registry.js';
 import { lineageMismatch } from './lineage.js';
-import { logTraining } from './tracking.js';
-import { predict } from './lstm.js';
+import { logTraining } from './io/tracking.js';
+import { predict } from './network/lstm.js';
 import { applyScaler } from './normalise.js';
-import { configHash, fitVersion, type FitResult } from './version.js';
+import { configHash, fitVersion, type FitResult } from './fit.js';
 
 export {
   ARTIFACT_KEY_TAG,
   DATA_THROUGH_TAG,
   registeredModelName,
   type ServingVersion,
-} from './registry.js';
+} from './io/registry.js';
 
 export interface ModelStepResult {
   decision: 'train' | 'load';

@@ -9,7 +9,7 @@ import {
   type StoredPrediction,
 } from '../forecast/ledger.js';
 import type { ModelStepResult } from '../model/step.js';
-import { experimentOf, gitCommit } from '../model/tracking.js';
+import { experimentOf, gitCommit } from '../model/io/tracking.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import type { Bar } from '../types.js';
 

@@ -15,14 +15,14 @@ import { syncMlflowOutbox } from '../../pipelines/cli/mlflow.js';
 import { loadConfig, type Config } from '../../pipelines/config.js';
 import { runDaily, type TickerResult } from '../../pipelines/daily.js';
 import { createLogger, nullLogger } from '../../pipelines/log.js';
-import { loadModelVersion, saveModelVersion } from '../../pipelines/model/artifacts.js';
+import { loadModelVersion, saveModelVersion } from '../../pipelines/model/io/artifacts.js';
 import {
   ARTIFACT_KEY_TAG,
   DATA_THROUGH_TAG,
   registeredModelName,
 } from '../../pipelines/model/step.js';
-import { gitCommit } from '../../pipelines/model/tracking.js';
-import { configHash } from '../../pipelines/model/version.js';
+import { gitCommit } from '../../pipelines/model/io/tracking.js';
+import { configHash } from '../../pipelines/model/fit.js';
 import {
   MlflowClient,
   type MlflowModelVersion,

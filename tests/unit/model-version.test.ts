@@ -7,7 +7,7 @@ import {
   fitVersion,
   forecastFromVersion,
   type FitResult,
-} from '../../pipelines/model/version.js';
+} from '../../pipelines/model/fit.js';
 import type { Bar } from '../../pipelines/types.js';
 import { simpleFeatures, syntheticBars, useWasmBackend } from './model-fixtures.js';
 

@@ -1,9 +1,9 @@
 /** What a training run records in the tracker: params, per-epoch metrics, final metrics, tags, artifacts. */
 import { execFileSync } from 'node:child_process';
-import type { Catalog } from '../catalog.js';
-import type { MetricPoint } from '../ports/tracking/port.js';
-import type { Decision } from './decide.js';
-import type { FitResult } from './version.js';
+import type { Catalog } from '../../catalog.js';
+import type { MetricPoint } from '../../ports/tracking/port.js';
+import type { Decision } from '../decide.js';
+import type { FitResult } from '../fit.js';
 
 let commit: string | undefined;
 /** The code's git commit, when it runs from a checkout (Cloud Functions get it from the build instead). */

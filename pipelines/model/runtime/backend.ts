@@ -10,8 +10,8 @@
 import { createRequire } from 'node:module';
 import util from 'node:util';
 import * as tfjs from '@tensorflow/tfjs';
-import { PipelineError } from '../types.js';
-import { nativeLstm } from './fused-lstm.js';
+import { PipelineError } from '../../types.js';
+import { nativeLstm } from '../network/fused-lstm.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;

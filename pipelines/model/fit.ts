@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Bar, FeatureRow } from '../types.js';
 import { PipelineError } from '../types.js';
-import type { ModelVersionArtifacts, ModelVersionMeta, ReferenceSample } from './artifacts.js';
+import type { ModelVersionArtifacts, ModelVersionMeta, ReferenceSample } from './io/artifacts.js';
 import {
   BAR_COLUMNS,
   buildSamples,
@@ -14,7 +14,7 @@ import {
   type Sample,
 } from './dataset.js';
 import { evaluateHorizons, type HorizonEvaluation } from './evaluate.js';
-import { buildModel, predict, trainModel, type TrainResult } from './lstm.js';
+import { buildModel, predict, trainModel, type TrainResult } from './network/lstm.js';
 import { lineageOf } from './lineage.js';
 import { applyScaler, fitScaler, ruleFor, type Scaler } from './normalise.js';
 

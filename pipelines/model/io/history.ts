@@ -1,8 +1,8 @@
 /** What earlier runs recorded about a ticker's models: the inputs of the train-or-load decision. */
 import { subDays, formatISO, parseISO } from 'date-fns';
-import type { Catalog } from '../catalog.js';
-import type { RowOf } from '../ports/warehouse/schema.js';
-import { forecastMetrics } from './evaluate.js';
+import type { Catalog } from '../../catalog.js';
+import type { RowOf } from '../../ports/warehouse/schema.js';
+import { forecastMetrics } from '../evaluate.js';
 
 const dayBefore = (d: string): string =>
   formatISO(subDays(parseISO(d), 1), { representation: 'date' });

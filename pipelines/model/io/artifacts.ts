@@ -13,11 +13,11 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { ObjectStore } from '../ports/object-store/port.js';
-import { PipelineError } from '../types.js';
+import type { ObjectStore } from '../../ports/object-store/port.js';
+import { PipelineError } from '../../types.js';
 // Registers the custom layer, so models that contain it deserialise.
-import './seeded-dropout.js';
-import { topologyForBackend } from './lstm.js';
+import '../network/seeded-dropout.js';
+import { topologyForBackend } from '../network/lstm.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const ruleSchema = z.enum(['price', 'logVolume', 'perRowClose', 'obvFlow', 'standard']);

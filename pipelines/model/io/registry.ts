@@ -1,6 +1,6 @@
 /** The model registry as the model step sees it: names, tags, and loading a version by alias or label. */
-import type { Catalog } from '../catalog.js';
-import type { Alias, ModelVersion } from '../ports/tracking/port.js';
+import type { Catalog } from '../../catalog.js';
+import type { Alias, ModelVersion } from '../../ports/tracking/port.js';
 import { loadModelVersion, type ModelVersionArtifacts } from './artifacts.js';
 
 export const ARTIFACT_KEY_TAG = 'stockops.artifact_key';
