@@ -8,7 +8,7 @@ import {
 const base: DecisionInput = {
   asOf: '2020-04-17',
   configHash: 'h1',
-  champion: { version: 'v1', trainedThrough: '2020-04-01', configHash: 'h1' },
+  champion: { label: 'v1', trainedThrough: '2020-04-01', configHash: 'h1' },
   lastDatasetDrift: false,
   realised: { mase: 0.95, n: 20 },
   policy: { maxAgeDays: 30, naiveMargin: 0.1, accuracyWindow: 20, retrainCooldownDays: 5 },

@@ -131,17 +131,17 @@ async function serialiseModel(
  * Writes a version under `prefix` and returns the URI of its folder. Refuses to overwrite a
  * version that already has a manifest: a published version never changes.
  */
-export async function saveModelVersion(
+export async function saveArtifacts(
   store: ObjectStore,
   prefix: string,
-  version: ModelVersionArtifacts,
+  artifacts: ModelVersionArtifacts,
 ): Promise<string> {
-  const meta = modelVersionMetaSchema.parse(version.meta);
-  const reference = referenceSampleSchema.parse(version.reference);
+  const meta = modelVersionMetaSchema.parse(artifacts.meta);
+  const reference = referenceSampleSchema.parse(artifacts.reference);
   if (await store.get(keyOf(prefix, 'manifest.json'))) {
     fail(`model version already exists at ${store.uri(keyOf(prefix, 'manifest.json'))}`);
   }
-  const { json, weights } = await serialiseModel(version.model);
+  const { json, weights } = await serialiseModel(artifacts.model);
   const contents: Record<(typeof FILES)[number], Uint8Array> = {
     'model.json': json,
     'weights.bin': weights,
@@ -220,7 +220,7 @@ const modelJsonSchema = z.object({
     .length(1),
 });
 
-export async function loadModelVersion(
+export async function loadArtifacts(
   store: ObjectStore,
   prefix: string,
 ): Promise<ModelVersionArtifacts> {
