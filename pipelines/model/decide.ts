@@ -74,7 +74,10 @@ export const degenerateForecasts = (holdout: readonly TestForecast[]): number =>
 
 /** The champion as the holdout scoring needs it: its meta, and its model's predictions. */
 export interface ScorableChampion {
-  meta: Pick<ModelVersionMeta, 'columns' | 'rules' | 'scaler' | 'lookback' | 'horizons' | 'configHash'>;
+  meta: Pick<
+    ModelVersionMeta,
+    'columns' | 'rules' | 'scaler' | 'lookback' | 'horizons' | 'configHash'
+  >;
   /** The champion model's predicted ratios for scaled windows (network/lstm.ts `predict`). */
   predict: (windows: number[][][]) => number[][];
 }

@@ -43,7 +43,11 @@ export function lineageOf(
  * A version's label: its last as-of date and a hash of the config and the bars it was trained on,
  * so a retrain on corrected bars never reuses the stale version's files.
  */
-export function versionLabel(asOf: string, configHash: string, lineage: Lineage | undefined): string {
+export function versionLabel(
+  asOf: string,
+  configHash: string,
+  lineage: Lineage | undefined,
+): string {
   const h = createHash('sha256')
     .update(`${configHash}|${lineage?.sha256 ?? ''}`)
     .digest('hex')

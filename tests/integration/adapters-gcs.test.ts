@@ -108,7 +108,9 @@ describe('a real model version on cloud storage', () => {
         ),
       ];
       const bits = (r: number[][]): Buffer => Buffer.from(new Float64Array(r.flat()).buffer);
-      expect(bits(predict(loaded.model, x)).equals(bits(predict(fit.artifacts.model, x)))).toBe(true);
+      expect(bits(predict(loaded.model, x)).equals(bits(predict(fit.artifacts.model, x)))).toBe(
+        true,
+      );
       loaded.model.dispose();
 
       await expect(saveArtifacts(gcs, prefix, fit.artifacts)).rejects.toThrow(/already exists/);

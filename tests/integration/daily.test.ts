@@ -191,10 +191,12 @@ describe('daily batch on the bundled S&P 500', () => {
       tf.dispose(dead);
       const { bars, features } = await inputsAsOf(cat, D2);
       const serving = { label: 'dead', key: 'models/SP500/dead', artifacts: loaded };
-      await expect(forecastStep(
-        { cat, ticker: 'SP500', runDate: D2, runId: 'dead', asOf: D2, backend: 'cpu' },
-        { bars, features, serving },
-      )).rejects.toThrow(
+      await expect(
+        forecastStep(
+          { cat, ticker: 'SP500', runDate: D2, runId: 'dead', asOf: D2, backend: 'cpu' },
+          { bars, features, serving },
+        ),
+      ).rejects.toThrow(
         /SP500: model dead forecast a close of 0 for horizon 10; a close must be > 0/,
       );
       expect(await cat.warehouse.select('predictions', { where: { as_of_date: D2 } })).toEqual([]);

@@ -67,7 +67,9 @@ describe('raw market-data archive (bundled source, local folder)', () => {
 
   it('archives what the source said even when the contract then rejects the day', async () => {
     // 2020-05-29 is weeks after the bundled series ends (2020-04-17): stale, so ingest fails.
-    await expect(ingestStep({ cat, ticker: 'SP500', runDate: '2020-05-29', runId: 'stale' })).rejects.toThrow(/stale/);
+    await expect(
+      ingestStep({ cat, ticker: 'SP500', runDate: '2020-05-29', runId: 'stale' }),
+    ).rejects.toThrow(/stale/);
     const doc = JSON.parse(
       (await read(cat, rawArchiveKey('SP500', '2020-05-29'))).toString('utf8'),
     ) as Archive;

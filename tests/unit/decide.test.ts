@@ -92,7 +92,12 @@ describe('promotion', () => {
 describe('promotion rules moved from the model step', () => {
   it('never promotes a degenerate challenger, even as the first model or when it scores better', () => {
     expect(
-      decidePromotion({ hasChampion: false, challengerMase: 0.5, championMase: null, degenerate: 3 }),
+      decidePromotion({
+        hasChampion: false,
+        challengerMase: 0.5,
+        championMase: null,
+        degenerate: 3,
+      }),
     ).toEqual({ promote: false, reason: 'challenger is degenerate (3 holdout forecasts ≤ 0)' });
     expect(
       decidePromotion({
@@ -118,14 +123,18 @@ describe('promotion rules moved from the model step', () => {
   });
 
   it('promotes when the champion cannot be scored, not when the challenger cannot', () => {
-    expect(decidePromotion({ hasChampion: true, challengerMase: 0.9, championMase: null })).toEqual({
-      promote: true,
-      reason: 'champion could not be scored on the holdout',
-    });
-    expect(decidePromotion({ hasChampion: true, challengerMase: null, championMase: 0.9 })).toEqual({
-      promote: false,
-      reason: 'challenger could not be scored',
-    });
+    expect(decidePromotion({ hasChampion: true, challengerMase: 0.9, championMase: null })).toEqual(
+      {
+        promote: true,
+        reason: 'champion could not be scored on the holdout',
+      },
+    );
+    expect(decidePromotion({ hasChampion: true, challengerMase: null, championMase: 0.9 })).toEqual(
+      {
+        promote: false,
+        reason: 'challenger could not be scored',
+      },
+    );
   });
 
   it('counts the holdout forecasts that are not a positive, finite close', () => {

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, predict, trainModel, type ModelData } from '../../pipelines/model/network/lstm.js';
+import {
+  buildModel,
+  predict,
+  trainModel,
+  type ModelData,
+} from '../../pipelines/model/network/lstm.js';
 import { createRng } from '../../pipelines/model/network/random.js';
 import { SeededDropout } from '../../pipelines/model/network/seeded-dropout.js';
 import { useWasmBackend } from './model-fixtures.js';

@@ -34,12 +34,7 @@ export async function latestDecisions(cat: Catalog, ticker: string, asOf: string
   return { served, lastTrainedOn: trained?.as_of_date };
 }
 
-export async function realisedAccuracy(
-  cat: Catalog,
-  ticker: string,
-  label: string,
-  asOf: string,
-) {
+export async function realisedAccuracy(cat: Catalog, ticker: string, label: string, asOf: string) {
   const rows = await cat.warehouse.select('outcomes', {
     where: { ticker, model_version: label },
     between: { column: 'target_date', to: asOf },
