@@ -14,7 +14,6 @@ import type { DailyRequest, RunSummary, TickerResult } from './daily/result.js';
 import { isCalendarDate } from './calendar/exchange.js';
 import { StageFailed, type StageContext } from './record/runs.js';
 
-export { ensureBackend } from './daily/model-half.js';
 export type { DailyRequest, RunSummary, TickerResult } from './daily/result.js';
 
 export async function runTicker(ctx: StageContext): Promise<TickerResult> {

@@ -1,5 +1,5 @@
 /** Drift step: the model's training-window features (reference) against the last N trading days. */
-import type { Catalog } from '../catalog.js';
+import type { ModelContext } from '../context.js';
 import type { ServingVersion } from '../model/step.js';
 import { DATASET_ROW, type RowOf } from '../ports/warehouse/schema.js';
 import type { Bar, FeatureRow } from '../types.js';
@@ -18,16 +18,20 @@ export interface DriftStepResult {
   rows: RowOf<'drift_scores'>[];
 }
 
-export async function driftStep(
-  cat: Catalog,
-  ticker: string,
-  asOf: string,
-  bars: Bar[],
-  features: FeatureRow[],
-  serving: ServingVersion,
+export interface DriftInputs {
+  bars: Bar[];
+  features: FeatureRow[];
+  /** The version that served: its training-window reference is the baseline. */
+  serving: ServingVersion;
   /** The day's predictions, not yet written: they belong to the current window. */
-  today: RowOf<'predictions'>[],
+  predictions: RowOf<'predictions'>[];
+}
+
+export async function driftStep(
+  ctx: ModelContext,
+  { bars, features, serving, predictions: today }: DriftInputs,
 ): Promise<DriftStepResult> {
+  const { cat, ticker, asOf } = ctx;
   const { drift } = cat.config;
   const ref = serving.artifacts.reference;
   const columns = Object.keys(ref.columns);

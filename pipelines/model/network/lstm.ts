@@ -3,7 +3,7 @@
  * Keras's defaults spelled out and every random draw seeded so a run can be repeated exactly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { PipelineError } from '../types.js';
+import { PipelineError } from '../../types.js';
 import { createRng, deriveSeed, permutation } from './random.js';
 import { SeededDropout } from './seeded-dropout.js';
 import { SequenceLSTM, withSequenceLstm } from './lstm-layer.js';
