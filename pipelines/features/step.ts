@@ -1,6 +1,6 @@
 /** Features step: computes indicators over the stored history; returns the rows to write (long form). */
 import type { TickerContext } from '../context.js';
-import { latestOnOrBefore } from '../ports/warehouse/latest.js';
+import { latestOnOrBefore } from '../ports/warehouse/port.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import type { Bar, FeatureRow } from '../types.js';
 import { computeIndicators } from './indicators.js';

@@ -3,7 +3,7 @@ import type { Catalog } from '../catalog.js';
 import type { TickerContext } from '../context.js';
 import type { Config } from '../config.js';
 import { exchangeFor, isTradingDay, tradingDaysBetween } from '../calendar/exchange.js';
-import { latestOnOrBefore } from '../ports/warehouse/latest.js';
+import { latestOnOrBefore } from '../ports/warehouse/port.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type RawBar } from '../types.js';
 import { adjustBars } from './adjust.js';

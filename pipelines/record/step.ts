@@ -10,7 +10,7 @@ import {
 } from '../forecast/ledger.js';
 import type { ModelStepResult } from '../model/step.js';
 import { experimentOf } from '../model/io/tracking.js';
-import { latestOnOrBefore } from '../ports/warehouse/latest.js';
+import { latestOnOrBefore } from '../ports/warehouse/port.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import type { Bar } from '../types.js';
 

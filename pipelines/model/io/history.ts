@@ -1,7 +1,7 @@
 /** What earlier runs recorded about a ticker's models: the inputs of the train-or-load decision. */
 import { dayBefore } from '../../calendar/dates.js';
 import type { Catalog } from '../../catalog.js';
-import { latestOnOrBefore } from '../../ports/warehouse/latest.js';
+import { latestOnOrBefore } from '../../ports/warehouse/port.js';
 import { DATASET_ROW, type RowOf } from '../../ports/warehouse/schema.js';
 import { forecastMetrics } from '../evaluate.js';
 
