@@ -11,14 +11,15 @@
  */
 import { openCatalog, type Catalog } from '../pipelines/catalog.js';
 import { loadConfig } from '../pipelines/config.js';
-import { ensureBackend, runDaily } from '../pipelines/daily.js';
+import { runDaily } from '../pipelines/daily.js';
 import { nullLogger } from '../pipelines/log.js';
+import { ensureBackend } from '../pipelines/model/runtime/backend.js';
 import { ARTIFACT_KEY_TAG, registeredModelName } from '../pipelines/model/step.js';
 import {
   forceLstmImplementation,
   lstmImplementation,
   type LstmImplementation,
-} from '../pipelines/model/lstm.js';
+} from '../pipelines/model/network/lstm.js';
 import { emit, flags, round, threadEnv } from './child.js';
 
 const f = flags({

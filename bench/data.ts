@@ -75,7 +75,7 @@ export async function loadBars(symbol: string, from: string, to: string): Promis
 
 /**
  * All of the ticker's history becomes samples (not the pipeline's most recent `trainDays`), split
- * and scaled as fitVersion does it, so the training split is ten years' worth.
+ * and scaled as fitModel does it, so the training split is ten years' worth.
  */
 export async function benchArrays(cfg: Config = defaultConfig()): Promise<BenchArrays> {
   const bars = await loadBars(BENCH_TICKER.symbol, BENCH_TICKER.from, BENCH_TICKER.to);

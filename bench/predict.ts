@@ -1,24 +1,24 @@
 /**
  * Child: inference for one ticker on one backend, with a model version the daily batch trained
- * and saved: load it from the object store, forecast one window through forecastFromVersion (what
+ * and saved: load it from the object store, forecast one window through forecastWith (what
  * the forecast stage calls), then predict a batch of windows. The process's peak RSS at the end
  * is the prediction run's.
  *
  *   tsx bench/predict.ts --backend wasm --store <dir> --key models/S001/<label> --symbol SPY \
  *     --as-of 2017-11-01 [--batch 250] [--repeats 20]
  */
-import { selectBackend, type BackendPreference } from '../pipelines/model/backend.js';
+import { selectBackend, type BackendPreference } from '../pipelines/model/runtime/backend.js';
 import { computeIndicators } from '../pipelines/features/indicators.js';
-import { loadModelVersion } from '../pipelines/model/artifacts.js';
+import { loadArtifacts } from '../pipelines/model/io/artifacts.js';
 import { BAR_COLUMNS, buildSamples } from '../pipelines/model/dataset.js';
 import {
   forceLstmImplementation,
   lstmImplementation,
   predict,
   type LstmImplementation,
-} from '../pipelines/model/lstm.js';
+} from '../pipelines/model/network/lstm.js';
 import { applyScaler } from '../pipelines/model/normalise.js';
-import { forecastFromVersion } from '../pipelines/model/version.js';
+import { forecastWith } from '../pipelines/model/fit.js';
 import { createLocalObjectStore } from '../pipelines/ports/object-store/local.js';
 import { emit, flags, round, threadEnv } from './child.js';
 import { defaultConfig, loadBars } from './data.js';
@@ -50,18 +50,18 @@ const bars = await loadBars(f.symbol, cfg.source.startDate, f['as-of']);
 const features = computeIndicators(bars, cfg.indicators);
 
 let t0 = performance.now();
-const version = await loadModelVersion(createLocalObjectStore({ dir: f.store }), f.key);
+const version = await loadArtifacts(createLocalObjectStore({ dir: f.store }), f.key);
 const loadMs = ms(t0);
 
 // One window: the first call pays kernel set-up, so it is reported apart from the steady state.
 const asOf = bars.at(-1)?.date ?? '';
 t0 = performance.now();
-forecastFromVersion(version, bars, features, asOf);
+forecastWith(version, bars, features, asOf);
 const oneFirstMs = ms(t0);
 const one: number[] = [];
 for (let i = 0; i < repeats; i++) {
   t0 = performance.now();
-  forecastFromVersion(version, bars, features, asOf);
+  forecastWith(version, bars, features, asOf);
   one.push(ms(t0));
 }
 

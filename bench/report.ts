@@ -1,21 +1,9 @@
 /** The bench's printed report: plain text tables, then PASS/MISS against the targets. */
+import { formatTable } from '../pipelines/cli/table.js';
 import type { ChildOutcome, Rss } from './child.js';
 import type { BenchReport, DailyResult } from './types.js';
 
 const TARGETS = { predictMiB: 512, trainMiB: 2048, dailyPerTickerS: 1 } as const;
-
-function table(head: string[], rows: (string | number)[][]): string {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 const fixed = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const mib = (v: number): string => `${v.toFixed(0)} MiB`;
@@ -87,7 +75,7 @@ export function formatReport(r: BenchReport): string {
     ]);
   }
   out.push(
-    table(
+    formatTable(
       [
         'trainer',
         'samples',
@@ -128,7 +116,7 @@ export function formatReport(r: BenchReport): string {
 
   out.push('', '2. Inference, one ticker: a saved version loaded from the object store');
   out.push(
-    table(
+    formatTable(
       [
         'run',
         'load ms',
@@ -167,7 +155,7 @@ export function formatReport(r: BenchReport): string {
   );
   const stages = ['ingest', 'features', 'model', 'forecast', 'drift', 'record'];
   out.push(
-    table(
+    formatTable(
       [
         'day',
         'variant',
@@ -211,7 +199,7 @@ export function formatReport(r: BenchReport): string {
   out.push(
     '',
     'Before (layers path) / after (fused), daily batch wall time ("run s"), concurrency 2:',
-    table(
+    formatTable(
       ['day', ...ns.map((n) => `${n} ticker(s)`)],
       [
         ['training day, before', ...ns.map((n) => runOf('train', 'layers', n))],

@@ -10,13 +10,13 @@
  *   tsx bench/train.ts --backend tensorflow --epochs 4 [--samples 256] [--pipeline-epochs 3] \
  *     [--lstm auto|fused|bptt|layers]
  */
-import { selectBackend, type BackendPreference } from '../pipelines/model/backend.js';
+import { selectBackend, type BackendPreference } from '../pipelines/model/runtime/backend.js';
 import {
   buildModel,
   lstmImplementation,
   trainModel,
   type LstmImplementation,
-} from '../pipelines/model/lstm.js';
+} from '../pipelines/model/network/lstm.js';
 import { emit, flags, round, threadEnv } from './child.js';
 import { benchArrays, defaultConfig } from './data.js';
 

@@ -1,6 +1,6 @@
 /** Decoding and validating the Pub/Sub CloudEvents the functions receive. */
 import { z } from 'zod';
-import { isCalendarDate } from '../pipelines/forecast/calendar.js';
+import { isCalendarDate } from '../pipelines/calendar/exchange.js';
 
 // A real date, not just its shape: 2020-13-45 would otherwise reach the warehouse and fail there.
 const isoDate = z.string().refine(isCalendarDate, 'expected a real calendar date as YYYY-MM-DD');

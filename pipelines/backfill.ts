@@ -4,13 +4,8 @@
  */
 import type { Catalog } from './catalog.js';
 import { runDaily, type RunSummary, type TickerResult } from './daily.js';
-import { exchangeFor, isCalendarDate, isTradingDay } from './forecast/calendar.js';
-
-function* days(from: string, to: string): Generator<string> {
-  const d = new Date(`${from}T00:00:00Z`);
-  const end = new Date(`${to}T00:00:00Z`);
-  for (; d <= end; d.setUTCDate(d.getUTCDate() + 1)) yield d.toISOString().slice(0, 10);
-}
+import { eachDate } from './calendar/dates.js';
+import { exchangeFor, isCalendarDate, isTradingDay } from './calendar/exchange.js';
 
 export interface BackfillRequest {
   from: string;
@@ -32,7 +27,7 @@ export async function backfill(
     throw new RangeError(`backfill: --from ${req.from} is after --to ${req.to}`);
   const tickers = req.tickers ?? cat.config.watchlist;
   const out: RunSummary[] = [];
-  for (const date of days(req.from, req.to)) {
+  for (const date of eachDate(req.from, req.to)) {
     const open = tickers.filter((t) => isTradingDay(date, exchangeFor(t)));
     if (!open.length) continue;
     const s = await runDaily(cat, { date, tickers: open }, onTicker);

@@ -10,7 +10,7 @@ import { runDemo } from './cli/demo.js';
 import { syncMlflowOutbox } from './cli/mlflow.js';
 import { interruptedNotes, summaryTable } from './cli/summary.js';
 import { runDaily, type RunSummary, type TickerResult } from './daily.js';
-import { isCalendarDate } from './forecast/calendar.js';
+import { isCalendarDate } from './calendar/exchange.js';
 import { createLogger } from './log.js';
 
 // Date.parse would roll 2020-02-30 over to March 1st; the calendar check refuses it.

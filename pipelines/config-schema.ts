@@ -190,6 +190,19 @@ export const configSchema = z.strictObject({
   objectStore: objectStoreSchema,
   tracking: trackingSchema,
   bus: busSchema,
+  /** What the running code was built from: every training and prediction run is tagged with it. */
+  build: z.strictObject({
+    /**
+     * The git commit: STOCKOPS_GIT_COMMIT, set at deploy (`-dirty` when the tree had changes); in
+     * development, where it is unset, the checkout's HEAD, or `unknown` outside a checkout.
+     */
+    gitCommit: z
+      .string()
+      .regex(
+        /^([0-9a-f]{7,40}(-dirty)?|unknown)$/,
+        'expected a git commit hash (7-40 hex digits, optionally -dirty)',
+      ),
+  }),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -2,6 +2,7 @@
  * The one place that reads the environment. Resolution order: defaults → JSON file → env → flags.
  * Env is passed in (never read from `process` deep inside the pipeline) so tests can build configs freely.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { z } from 'zod';
@@ -17,7 +18,7 @@ import {
 
 export * from './config-schema.js';
 
-function defaults(dataDir: string): Config {
+function defaults(dataDir: string): Omit<Config, 'build'> {
   return {
     watchlist: ['SP500'],
     source: {
@@ -204,7 +205,35 @@ function fromEnv(env: Env): ConfigOverrides {
   } else if (env.STOCKOPS_TOPIC_PREFIX) {
     o.bus = { topicPrefix: env.STOCKOPS_TOPIC_PREFIX };
   }
+  // Set at deploy (infra/functions.tf, from scripts/infra/deploy.sh).
+  if (env.STOCKOPS_GIT_COMMIT) o.build = { gitCommit: env.STOCKOPS_GIT_COMMIT };
   return o;
+}
+
+let checkout: string | undefined;
+/**
+ * Development only (STOCKOPS_GIT_COMMIT unset): the commit of the checkout the code runs from,
+ * once per process; `unknown` outside a checkout.
+ */
+function checkoutCommit(): string {
+  if (checkout === undefined) {
+    try {
+      checkout = execFileSync('git', ['rev-parse', 'HEAD'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+        .toString()
+        .trim();
+    } catch {
+      checkout = 'unknown';
+    }
+  }
+  return checkout;
+}
+
+/** The build's commit when nothing set it (development), so only a run without one asks git. */
+function withBuild(cfg: unknown): unknown {
+  const set = (cfg as { build?: { gitCommit?: unknown } }).build?.gitCommit;
+  return set === undefined ? merge(cfg, { build: { gitCommit: checkoutCommit() } }) : cfg;
 }
 
 function formatIssues(err: z.ZodError, source: string): string {
@@ -244,7 +273,7 @@ export function loadConfig({ env = {}, file, overrides }: LoadOptions = {}): Con
     cfg = merge(cfg, parsed);
   }
   cfg = merge(cfg, fromEnv(env));
-  cfg = merge(cfg, overrides);
+  cfg = withBuild(merge(cfg, overrides));
   const result = configSchema.safeParse(cfg);
   if (!result.success) {
     throw new ConfigError(

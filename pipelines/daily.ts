@@ -11,10 +11,9 @@ import { effectiveConcurrency } from './config.js';
 import { runIngestHalf } from './daily/ingest-half.js';
 import { runModelHalf } from './daily/model-half.js';
 import type { DailyRequest, RunSummary, TickerResult } from './daily/result.js';
-import { isCalendarDate } from './forecast/calendar.js';
+import { isCalendarDate } from './calendar/exchange.js';
 import { StageFailed, type StageContext } from './record/runs.js';
 
-export { ensureBackend } from './daily/model-half.js';
 export type { DailyRequest, RunSummary, TickerResult } from './daily/result.js';
 
 export async function runTicker(ctx: StageContext): Promise<TickerResult> {

@@ -9,7 +9,7 @@ import { backfill } from '../backfill.js';
 import { openCatalog } from '../catalog.js';
 import { loadConfig, type Config } from '../config.js';
 import type { TickerResult } from '../daily.js';
-import { addTradingDays, exchangeFor } from '../forecast/calendar.js';
+import { addTradingDays, exchangeFor } from '../calendar/exchange.js';
 import type { Logger } from '../log.js';
 import { createBundledSource } from '../ports/market-data/bundled.js';
 

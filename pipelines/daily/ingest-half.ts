@@ -33,25 +33,28 @@ function ingestMessage(r: Awaited<ReturnType<typeof ingestStep>>): string | unde
 
 /** Writes: the started mark, bars + quarantine (one batch), features + the stage rows (one batch). */
 export async function runIngestHalf(ctx: StageContext): Promise<IngestHalf> {
-  const { cat, ticker, runDate, runId } = ctx;
+  const { cat } = ctx;
   const interrupted = await markStarted(ctx, 'ingest', true);
   const ingested = await stage(
     ctx,
     'ingest',
-    () => ingestStep(cat, ticker, runDate, runId),
+    () => ingestStep(ctx),
     (r) => ({ rows: r.written, message: ingestMessage(r) }),
   );
   const features = await stage(
     ctx,
     'features',
-    () => featuresStep(cat, ticker, ingested.bars, ingested.revised),
+    () => featuresStep(ctx, { bars: ingested.bars, rewriteAll: ingested.revised }),
     (r) => ({ rows: r.fresh.length }),
     (r, runs) =>
       cat.warehouse.upsertBatch({ features: r.fresh, pipeline_runs: runs }).then(() => undefined),
   );
   const asOf = ingested.bars.at(-1)?.date;
   if (!asOf)
-    throw new StageFailed('ingest', new PipelineError('no bars on or before the run date', ticker));
+    throw new StageFailed(
+      'ingest',
+      new PipelineError('no bars on or before the run date', ctx.ticker),
+    );
   return {
     bars: ingested.bars,
     features: features.rows,

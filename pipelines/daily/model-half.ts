@@ -4,40 +4,15 @@
  * with the stage records in ONE warehouse batch: a failure at any stage leaves only its record.
  * This module loads TensorFlow; the ingest function never reaches it.
  */
-import type { Catalog } from '../catalog.js';
+import type { ModelContext } from '../context.js';
 import { driftStep } from '../drift/step.js';
 import { forecastStep } from '../forecast/step.js';
-import { selectBackend, type BackendSelection } from '../model/backend.js';
+import { ensureBackend } from '../model/runtime/backend.js';
 import { modelStep } from '../model/step.js';
 import { markStarted, stage, type StageContext } from '../record/runs.js';
 import { decisionRow, recordStep } from '../record/step.js';
 import type { Bar, FeatureRow } from '../types.js';
 import type { TickerResult } from './result.js';
-
-const backends = new Map<string, Promise<BackendSelection>>();
-/** The TensorFlow.js backend is chosen once per process: the fastest that loads. */
-export function ensureBackend(
-  pref: Parameters<typeof selectBackend>[0],
-  log?: Catalog['log'],
-  threads?: Parameters<typeof selectBackend>[1],
-): Promise<BackendSelection> {
-  let b = backends.get(pref);
-  if (!b) {
-    // A failure is not remembered: the next ticker tries again.
-    b = selectBackend(pref, threads).then(
-      (sel) => {
-        log?.info('TensorFlow.js backend selected', { backend: sel.name, preference: pref });
-        return sel;
-      },
-      (e: unknown) => {
-        backends.delete(pref);
-        throw e;
-      },
-    );
-    backends.set(pref, b);
-  }
-  return b;
-}
 
 export interface ModelInput {
   bars: Bar[];
@@ -53,13 +28,15 @@ export async function runModelHalf(
   ctx: StageContext,
   input: ModelInput | (() => Promise<ModelInput>),
 ): Promise<TickerResult> {
-  const { cat, ticker, runId } = ctx;
+  const { cat, ticker, runId, runDate } = ctx;
   await markStarted(ctx, 'model');
   const started = Date.now();
   let backend = '';
   let bars: Bar[] = [];
   let features: FeatureRow[] = [];
   let asOf = '';
+  // Known once the model stage has read its inputs and loaded the backend.
+  const modelContext = (): ModelContext => ({ cat, ticker, runDate, runId, asOf, backend });
   // The backend loads inside the model stage, so a backend that cannot load is that stage's failure.
   const model = await stage(
     ctx,
@@ -68,9 +45,9 @@ export async function runModelHalf(
       ({ bars, features, asOf } = typeof input === 'function' ? await input() : input);
       backend = (await ensureBackend(cat.config.model.backend, cat.log, cat.config.model.threads))
         .name;
-      const m = await modelStep(cat, ticker, asOf, bars, features, { runId, backend });
+      const m = await modelStep(modelContext(), { bars, features });
       try {
-        return { ...m, decisionRow: await decisionRow(cat, ticker, asOf, m, { runId, backend }) };
+        return { ...m, decisionRow: await decisionRow(modelContext(), { model: m }) };
       } catch (e) {
         m.serving.artifacts.model.dispose();
         throw e;
@@ -86,17 +63,18 @@ export async function runModelHalf(
     seconds: Math.round((Date.now() - started) / 100) / 10,
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   });
+  const at = modelContext();
   try {
     const predictions = await stage(
       ctx,
       'forecast',
-      () => forecastStep(cat, ticker, asOf, bars, features, model.serving, runId),
+      () => forecastStep(at, { bars, features, serving: model.serving }),
       (p) => ({ rows: p.length }),
     );
     const drift = await stage(
       ctx,
       'drift',
-      () => driftStep(cat, ticker, asOf, bars, features, model.serving, predictions),
+      () => driftStep(at, { bars, features, serving: model.serving, predictions }),
       (d) => ({
         rows: d.rows.length,
         message: `drift share ${d.report.driftShare ?? 'n/a'} (${d.report.status})`,
@@ -105,7 +83,7 @@ export async function runModelHalf(
     const recorded = await stage(
       ctx,
       'record',
-      () => recordStep(cat, ticker, asOf, bars, model, predictions, drift, { runId, backend }),
+      () => recordStep(at, { bars, model, predictions, drift }),
       (r) => ({ rows: r.outcomes.length }),
       // The one write of the ticker-day: all of it, with the stage records, or nothing.
       async (r, runs) => {

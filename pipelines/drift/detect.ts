@@ -2,6 +2,7 @@
  * Feature and prediction drift, agreeing with Evidently 0.7's DataDriftPreset defaults for numeric
  * (float) columns. See pipelines/drift/README.md for the rules and where they come from.
  */
+import { PREDICTION_ROW } from '../ports/warehouse/schema.js';
 import {
   chiSquareTest,
   jensenShannonTest,
@@ -148,5 +149,5 @@ export function detectPredictionDrift(
   opts: { minCurrentRows: number },
 ): FeatureDrift {
   validateOptions(opts);
-  return featureDrift('prediction', referencePreds, currentPreds, opts.minCurrentRows);
+  return featureDrift(PREDICTION_ROW, referencePreds, currentPreds, opts.minCurrentRows);
 }

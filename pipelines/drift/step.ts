@@ -1,7 +1,7 @@
 /** Drift step: the model's training-window features (reference) against the last N trading days. */
-import type { Catalog } from '../catalog.js';
+import type { ModelContext } from '../context.js';
 import type { ServingVersion } from '../model/step.js';
-import type { NewRow, RowOf } from '../ports/warehouse/schema.js';
+import { DATASET_ROW, type NewRow, type RowOf } from '../ports/warehouse/schema.js';
 import type { Bar, FeatureRow } from '../types.js';
 import {
   detectDrift,
@@ -12,25 +12,26 @@ import {
 import { readPredictionReference } from './reference.js';
 import { driftView } from './view.js';
 
-export const DATASET_ROW = '__dataset__';
-export const PREDICTION_ROW = 'prediction';
-
 export interface DriftStepResult {
   report: DriftReport;
   prediction?: FeatureDrift;
   rows: RowOf<'drift_scores'>[];
 }
 
-export async function driftStep(
-  cat: Catalog,
-  ticker: string,
-  asOf: string,
-  bars: Bar[],
-  features: FeatureRow[],
-  serving: ServingVersion,
+export interface DriftInputs {
+  bars: Bar[];
+  features: FeatureRow[];
+  /** The version that served: its training-window reference is the baseline. */
+  serving: ServingVersion;
   /** The day's predictions, not yet written: they belong to the current window. */
-  today: NewRow<'predictions'>[],
+  predictions: NewRow<'predictions'>[];
+}
+
+export async function driftStep(
+  ctx: ModelContext,
+  { bars, features, serving, predictions: today }: DriftInputs,
 ): Promise<DriftStepResult> {
+  const { cat, ticker, asOf } = ctx;
   const { drift } = cat.config;
   const ref = serving.artifacts.reference;
   const columns = Object.keys(ref.columns);

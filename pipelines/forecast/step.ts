@@ -1,21 +1,24 @@
 /** Forecast step: the close for each horizon from bars ≤ D, with its target date on the exchange calendar. */
-import type { Catalog } from '../catalog.js';
+import type { ModelContext } from '../context.js';
 import type { ServingVersion } from '../model/step.js';
-import { forecastFromVersion } from '../model/version.js';
+import { forecastWith } from '../model/fit.js';
 import type { NewRow } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type FeatureRow } from '../types.js';
-import { addTradingDays, exchangeFor } from './calendar.js';
+import { addTradingDays, exchangeFor } from '../calendar/exchange.js';
+
+export interface ForecastInputs {
+  bars: Bar[];
+  features: FeatureRow[];
+  /** The version the model step chose. */
+  serving: ServingVersion;
+}
 
 export async function forecastStep(
-  cat: Catalog,
-  ticker: string,
-  asOf: string,
-  bars: Bar[],
-  features: FeatureRow[],
-  serving: ServingVersion,
-  runId: string,
+  ctx: ModelContext,
+  { bars, features, serving }: ForecastInputs,
 ): Promise<NewRow<'predictions'>[]> {
-  const f = forecastFromVersion(serving.artifacts, bars, features, asOf);
+  const { cat, ticker, asOf, runId } = ctx;
+  const f = forecastWith(serving.artifacts, bars, features, asOf);
   // A dead ReLU output forecasts a close of 0: fail loudly rather than put it in the ledger.
   const bad = f.forecasts.find((p) => !(Number.isFinite(p.close) && p.close > 0));
   if (bad) {

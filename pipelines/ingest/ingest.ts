@@ -1,14 +1,9 @@
 /** The ingest node: what to fetch, and what of the fetched bars may be stored. Pure: the runner does the IO. */
+import { addDays } from '../calendar/dates.js';
 import type { Config } from '../config.js';
 import type { RawBar } from '../types.js';
 import { adjustmentRevised } from './adjust.js';
 import { checkContract, type ContractOptions, type ContractResult } from './contract.js';
-
-function minusDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - days);
-  return d.toISOString().slice(0, 10);
-}
 
 /** Incremental fetch: only the days after the last stored bar, plus an overlap to catch revisions. */
 export function planFetch(
@@ -17,7 +12,7 @@ export function planFetch(
   source: Config['source'],
 ): { from: string; to: string; full: boolean } {
   if (!lastStored) return { from: source.startDate, to: asOf, full: true };
-  return { from: minusDays(lastStored, source.overlapDays), to: asOf, full: false };
+  return { from: addDays(lastStored, -source.overlapDays), to: asOf, full: false };
 }
 
 export interface IngestResult extends ContractResult {

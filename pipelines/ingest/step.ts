@@ -1,7 +1,9 @@
 /** Ingest step: the IO around the ingest node (warehouse reads, the market-data fetch, writes). */
 import type { Catalog } from '../catalog.js';
+import type { TickerContext } from '../context.js';
 import type { Config } from '../config.js';
-import { exchangeFor, isTradingDay, tradingDaysBetween } from '../forecast/calendar.js';
+import { exchangeFor, isTradingDay, tradingDaysBetween } from '../calendar/exchange.js';
+import { latestOnOrBefore } from '../ports/warehouse/port.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type RawBar } from '../types.js';
 import { adjustBars } from './adjust.js';
@@ -60,21 +62,16 @@ export async function readBars(cat: Catalog, ticker: string, asOf: string): Prom
   return adjustBars(rows.map(toRaw));
 }
 
-export async function ingestStep(
-  cat: Catalog,
-  ticker: string,
-  asOf: string,
-  runId: string,
-): Promise<IngestStepResult> {
+/** Ingest has no data inputs: it fetches the ticker's bars up to the run date. */
+export async function ingestStep(ctx: TickerContext): Promise<IngestStepResult> {
+  const { cat, ticker, runDate: asOf, runId } = ctx;
   const { warehouse, market, config } = cat;
   // The last bar on or before D: a backfill of earlier days after later ones fetches from there,
   // not from the latest stored bar (which would plan an empty range after D).
-  const [last] = await warehouse.select('daily_bars', {
+  const last = await latestOnOrBefore(warehouse, 'daily_bars', {
     where: { ticker },
-    between: { column: 'date', to: asOf },
-    orderBy: 'date',
-    desc: true,
-    limit: 1,
+    column: 'date',
+    date: asOf,
   });
   let plan = planFetch(last?.date, asOf, config.source);
   const responses: ArchivedFetch[] = [];

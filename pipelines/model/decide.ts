@@ -1,9 +1,20 @@
-/** Train or load: the champion is kept while it is fresh, undrifted and no worse than the naive forecast. */
+/**
+ * The model stage's rules, pure: train or load (the champion is kept while it is fresh, undrifted
+ * and no worse than the naive forecast), the champion's score on a challenger's holdout, and
+ * whether the challenger is promoted.
+ */
 import { differenceInCalendarDays, parseISO } from 'date-fns';
 import type { Config } from '../config.js';
+import type { Bar, FeatureRow } from '../types.js';
+import { BAR_COLUMNS, buildSamples } from './dataset.js';
+import { forecastMetrics, meanOrNull } from './evaluate.js';
+import type { TestForecast } from './fit.js';
+import type { ModelVersionMeta } from './io/artifacts.js';
+import { applyScaler } from './normalise.js';
 
 export interface ChampionInfo {
-  version: string;
+  /** The champion version's label. */
+  label: string;
   /** Last as-of date of its training window: its age is counted from here, never from wall-clock time. */
   trainedThrough: string;
   configHash: string;
@@ -31,7 +42,7 @@ export function decideTrainOrLoad(i: DecisionInput): Decision {
   const c = i.champion;
   if (!c) return { action: 'train', reason: 'no champion yet' };
   if (c.configHash !== i.configHash) {
-    return { action: 'train', reason: `config changed since champion ${c.version}` };
+    return { action: 'train', reason: `config changed since champion ${c.label}` };
   }
   const age = differenceInCalendarDays(parseISO(i.asOf), parseISO(c.trainedThrough));
   if (age > i.policy.maxAgeDays) {
@@ -54,17 +65,87 @@ export function decideTrainOrLoad(i: DecisionInput): Decision {
     };
   }
   const acc = r && r.mase !== null ? `, realised MASE ${r.mase.toFixed(3)} over ${r.n}` : '';
-  return { action: 'load', reason: `champion ${c.version} is fresh (${age} days${acc})` };
+  return { action: 'load', reason: `champion ${c.label} is fresh (${age} days${acc})` };
+}
+
+/** Holdout forecasts that are not a positive, finite close: a ReLU output that died forecasts 0. */
+export const degenerateForecasts = (holdout: readonly TestForecast[]): number =>
+  holdout.filter((t) => !(t.predicted > 0 && Number.isFinite(t.predicted))).length;
+
+/** The champion as the holdout scoring needs it: its meta, and its model's predictions. */
+export interface ScorableChampion {
+  meta: Pick<
+    ModelVersionMeta,
+    'columns' | 'rules' | 'scaler' | 'lookback' | 'horizons' | 'configHash'
+  >;
+  /** The champion model's predicted ratios for scaled windows (network/lstm.ts `predict`). */
+  predict: (windows: number[][][]) => number[][];
+}
+
+/**
+ * The champion's MASE on the challenger's holdout: the same as-of dates, the same actual closes,
+ * its windows built and predicted in one batch. A champion trained on other features or
+ * normalisation rules (the config or the code changed) cannot be scored: null.
+ */
+export function scoreOnHoldout(
+  champion: ScorableChampion,
+  holdout: readonly TestForecast[],
+  data: { bars: readonly Bar[]; features: readonly FeatureRow[] },
+  configHash: string,
+): number | null {
+  const { meta } = champion;
+  const { bars, features } = data;
+  const needs = meta.columns.slice(BAR_COLUMNS.length);
+  const has = features[0]?.values ?? {};
+  const first = holdout[0]?.asOf;
+  if (meta.configHash !== configHash || needs.some((c) => !(c in has)) || !first) return null;
+  const from = Math.max(0, features.findIndex((f) => f.date >= first) - meta.lookback + 1);
+  const ds = buildSamples(bars, features.slice(from), {
+    lookback: meta.lookback,
+    horizons: meta.horizons,
+    featureColumns: needs,
+  });
+  if (ds.rules.some((r, i) => r !== meta.rules[i])) return null;
+  const asOfs = new Set(holdout.map((t) => t.asOf));
+  const windows = ds.samples.filter((x) => asOfs.has(x.asOf));
+  const ratios = champion.predict(windows.map((x) => applyScaler(meta.scaler, x.x)));
+  const ratiosOn = new Map(windows.map((x, i) => [x.asOf, ratios[i] ?? []]));
+  return meanOrNull(
+    meta.horizons.map((h, k) => {
+      const rows = holdout
+        .filter((t) => t.horizon === h)
+        .map((t) => ({
+          base: t.base,
+          actual: t.actual,
+          predicted: t.base * (ratiosOn.get(t.asOf)?.[k] ?? Number.NaN),
+        }));
+      return rows.length ? forecastMetrics(rows).mase : null;
+    }),
+  );
 }
 
 export interface PromotionInput {
   challengerMase: number | null;
   championMase: number | null;
   hasChampion: boolean;
+  /** How many of the challenger's holdout forecasts are not a positive close (degenerateForecasts). */
+  degenerate?: number;
+  /** The registry's champion saw data after the as-of date: it is kept whatever the challenger scores. */
+  laterChampion?: boolean;
 }
 
-/** A challenger replaces the champion only when it scores better on the same most recent holdout. */
+/**
+ * A challenger replaces the champion only when it scores better on the same most recent holdout;
+ * a degenerate challenger never does, and a champion trained on later data is kept.
+ */
 export function decidePromotion(p: PromotionInput): { promote: boolean; reason: string } {
+  if (p.degenerate) {
+    return {
+      promote: false,
+      reason: `challenger is degenerate (${p.degenerate} holdout forecasts ≤ 0)`,
+    };
+  }
+  if (p.laterChampion) return { promote: false, reason: 'kept the later champion' };
   if (!p.hasChampion)
     return { promote: true, reason: 'first model: promoted without a comparison' };
   if (p.challengerMase === null)

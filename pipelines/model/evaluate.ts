@@ -25,6 +25,12 @@ export interface ForecastMetrics {
   mase: number | null;
 }
 
+/** The mean of per-horizon scores, or null when there are none or any is null. */
+export const meanOrNull = (xs: readonly (number | null)[]): number | null =>
+  xs.length && xs.every((x): x is number => x !== null)
+    ? xs.reduce((a, b) => a + b, 0) / xs.length
+    : null;
+
 export function forecastMetrics(rows: readonly ForecastRow[]): ForecastMetrics {
   if (rows.length === 0) {
     throw new PipelineError('cannot score an empty set of forecasts', undefined, 'metrics');

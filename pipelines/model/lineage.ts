@@ -39,6 +39,22 @@ export function lineageOf(
   return hashBars(bars, from, lastFeature);
 }
 
+/**
+ * A version's label: its last as-of date and a hash of the config and the bars it was trained on,
+ * so a retrain on corrected bars never reuses the stale version's files.
+ */
+export function versionLabel(
+  asOf: string,
+  configHash: string,
+  lineage: Lineage | undefined,
+): string {
+  const h = createHash('sha256')
+    .update(`${configHash}|${lineage?.sha256 ?? ''}`)
+    .digest('hex')
+    .slice(0, 8);
+  return `${asOf}-${h}`;
+}
+
 /** Why a version may not serve these bars, or undefined when its training window is unchanged. */
 export function lineageMismatch(
   label: string,

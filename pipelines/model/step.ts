@@ -1,16 +1,22 @@
 /**
- * Model step: train or load, through the catalog's ports. The registry (local or MLflow) decides
- * which version is the champion; the object store holds each version's artifacts.
+ * Model step, the orchestration only: train or load through the catalog's ports. The registry
+ * (local or MLflow) says which version is the champion; the object store holds each version's
+ * artifacts. The rules are pure (decide.ts), the IO is in io/.
  */
-import { createHash } from 'node:crypto';
-import type { Catalog } from '../catalog.js';
+import type { ModelContext } from '../context.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type FeatureRow } from '../types.js';
-import { saveModelVersion, type ModelVersionArtifacts } from './artifacts.js';
-import { BAR_COLUMNS, buildSamples } from './dataset.js';
-import { decidePromotion, decideTrainOrLoad, type Decision } from './decide.js';
-import { forecastMetrics } from './evaluate.js';
-import { decisionOn, lastDatasetDrift, latestDecisions, realisedAccuracy } from './history.js';
+import {
+  decidePromotion,
+  decideTrainOrLoad,
+  degenerateForecasts,
+  scoreOnHoldout,
+  type Decision,
+} from './decide.js';
+import { meanOrNull } from './evaluate.js';
+import { configHash, fitModel, type FitResult } from './fit.js';
+import { saveArtifacts } from './io/artifacts.js';
+import { decisionOn, lastDatasetDrift, latestDecisions, realisedAccuracy } from './io/history.js';
 import {
   ARTIFACT_KEY_TAG,
   DATA_THROUGH_TAG,
@@ -21,19 +27,17 @@ import {
   versionKey,
   type AliasedVersion,
   type ServingVersion,
-} from './registry.js';
-import { lineageMismatch } from './lineage.js';
-import { logTraining } from './tracking.js';
-import { predict } from './lstm.js';
-import { applyScaler } from './normalise.js';
-import { configHash, fitVersion, type FitResult } from './version.js';
+} from './io/registry.js';
+import { logTraining } from './io/tracking.js';
+import { lineageMismatch, versionLabel } from './lineage.js';
+import { predict } from './network/lstm.js';
 
 export {
   ARTIFACT_KEY_TAG,
   DATA_THROUGH_TAG,
   registeredModelName,
   type ServingVersion,
-} from './registry.js';
+} from './io/registry.js';
 
 export interface ModelStepResult {
   decision: 'train' | 'load';
@@ -46,20 +50,11 @@ export interface ModelStepResult {
   fit?: FitResult;
 }
 
-interface StepInput {
-  cat: Catalog;
-  ticker: string;
-  asOf: string;
+/** The model step's data inputs: the ingest half's bars and feature rows, up to the as-of date. */
+export interface ModelInputs {
   bars: Bar[];
   features: FeatureRow[];
-  runId: string;
-  backend: string;
 }
-
-const meanOrNull = (xs: (number | null)[]): number | null =>
-  xs.length && xs.every((x): x is number => x !== null)
-    ? xs.reduce((a, b) => a + b, 0) / xs.length
-    : null;
 
 const loading = (reason: string, serving: ServingVersion): ModelStepResult => ({
   decision: 'load',
@@ -70,104 +65,63 @@ const loading = (reason: string, serving: ServingVersion): ModelStepResult => ({
   championMase: null,
 });
 
-/**
- * The champion's MASE on the challenger's holdout: the same as-of dates, the same actual closes,
- * its windows built and predicted in one batch. A champion trained on other features or
- * normalisation rules (the config or the code changed) cannot be scored: null.
- */
-function scoreOnHoldout(
-  champion: ModelVersionArtifacts,
-  fit: FitResult,
-  s: StepInput,
-  hash: string,
-): number | null {
-  const { meta } = champion;
-  const needs = meta.columns.slice(BAR_COLUMNS.length);
-  const has = s.features[0]?.values ?? {};
-  const first = fit.testForecasts[0]?.asOf;
-  if (meta.configHash !== hash || needs.some((c) => !(c in has)) || !first) return null;
-  const from = Math.max(0, s.features.findIndex((f) => f.date >= first) - meta.lookback + 1);
-  const ds = buildSamples(s.bars, s.features.slice(from), {
-    lookback: meta.lookback,
-    horizons: meta.horizons,
-    featureColumns: needs,
-  });
-  if (ds.rules.some((r, i) => r !== meta.rules[i])) return null;
-  const asOfs = new Set(fit.testForecasts.map((t) => t.asOf));
-  const windows = ds.samples.filter((x) => asOfs.has(x.asOf));
-  const ratios = predict(
-    champion.model,
-    windows.map((x) => applyScaler(meta.scaler, x.x)),
-  );
-  const ratiosOn = new Map(windows.map((x, i) => [x.asOf, ratios[i] ?? []]));
-  return meanOrNull(
-    meta.horizons.map((h, k) => {
-      const rows = fit.testForecasts
-        .filter((t) => t.horizon === h)
-        .map((t) => ({
-          base: t.base,
-          actual: t.actual,
-          predicted: t.base * (ratiosOn.get(t.asOf)?.[k] ?? Number.NaN),
-        }));
-      return rows.length ? forecastMetrics(rows).mase : null;
-    }),
-  );
-}
-
 /** Trains a challenger, scores it beside the champion, saves, logs and registers it. */
 async function trainChallenger(
-  s: StepInput,
+  ctx: ModelContext,
+  data: ModelInputs,
   decision: Decision,
   usable: AliasedVersion | undefined,
   laterChampion: boolean,
 ): Promise<ModelStepResult> {
-  const { cat, ticker, asOf } = s;
+  const { cat, ticker, asOf } = ctx;
   const cfg = cat.config;
   const hash = configHash(cfg);
   const minRows = cfg.lookback + Math.max(...cfg.horizons) + 50;
-  if (s.features.length < minRows) {
+  if (data.features.length < minRows) {
     throw new PipelineError(
-      `history too short to train: ${s.features.length} feature rows after warm-up, need at least lookback + horizon + 50 = ${minRows}`,
+      `history too short to train: ${data.features.length} feature rows after warm-up, need at least lookback + horizon + 50 = ${minRows}`,
       ticker,
       'min_history',
     );
   }
   const startedAt = Date.now();
-  const fit = await fitVersion(s.bars, s.features, cfg, { backend: s.backend });
+  const fit = await fitModel(data.bars, data.features, cfg, { backend: ctx.backend });
   let serves = false;
   try {
     // The bars' hash is in the label: a retrain on corrected bars never reuses the stale version's files.
-    const label = `${asOf}-${createHash('sha256')
-      .update(`${hash}|${fit.version.meta.lineage?.sha256 ?? ''}`)
-      .digest('hex')
-      .slice(0, 8)}`;
+    const label = versionLabel(asOf, hash, fit.artifacts.meta.lineage);
     const key = versionKey(ticker, label);
     const challengerMase = meanOrNull(fit.evaluation.map((e) => e.model.mase));
-    const championMase = usable ? scoreOnHoldout(usable.serving.artifacts, fit, s, hash) : null;
+    const champion = usable?.serving.artifacts;
+    const championMase = champion
+      ? scoreOnHoldout(
+          { meta: champion.meta, predict: (windows) => predict(champion.model, windows) },
+          fit.testForecasts,
+          data,
+          hash,
+        )
+      : null;
     // A ReLU output that died forecasts 0 for everything: such a model must never serve.
-    const dead = fit.testForecasts.filter(
-      (t) => !(t.predicted > 0 && Number.isFinite(t.predicted)),
-    );
-    if (dead.length && !usable) {
+    const degenerate = degenerateForecasts(fit.testForecasts);
+    if (degenerate && !usable) {
       throw new PipelineError(
-        `the trained model is degenerate: ${dead.length} of ${fit.testForecasts.length} holdout forecasts are not a positive close (dead ReLU output); no model to serve`,
+        `the trained model is degenerate: ${degenerate} of ${fit.testForecasts.length} holdout forecasts are not a positive close (dead ReLU output); no model to serve`,
         ticker,
         'degenerate_model',
       );
     }
-    const promotion = dead.length
-      ? {
-          promote: false,
-          reason: `challenger is degenerate (${dead.length} holdout forecasts ≤ 0)`,
-        }
-      : laterChampion
-        ? { promote: false, reason: 'kept the later champion' }
-        : decidePromotion({ hasChampion: !!usable, challengerMase, championMase });
+    const promotion = decidePromotion({
+      hasChampion: !!usable,
+      challengerMase,
+      championMase,
+      degenerate,
+      laterChampion,
+    });
 
     // A retry of a day that failed after saving finds the version there (same seed, same data):
     // it keeps that one rather than failing on "already exists".
     const saved = await cat.store.get(`${key}/manifest.json`);
-    const source = saved ? cat.store.uri(key) : await saveModelVersion(cat.store, key, fit.version);
+    const source = saved ? cat.store.uri(key) : await saveArtifacts(cat.store, key, fit.artifacts);
     // The holdout's predicted returns (first horizon): the reference for prediction drift.
     const h0 = cfg.horizons[0];
     const predictedReturns = fit.testForecasts
@@ -183,7 +137,7 @@ async function trainChallenger(
       fit,
       decision,
       promotion,
-      runId: s.runId,
+      runId: ctx.runId,
       championMase,
     });
     const tags = { [ARTIFACT_KEY_TAG]: key, [DATA_THROUGH_TAG]: asOf, config_hash: hash, ticker };
@@ -198,24 +152,25 @@ async function trainChallenger(
     return {
       decision: 'train',
       reason: [decision.reason, promotion.reason, registered.note].filter(Boolean).join('; '),
-      serving: serves || !usable ? { label, key, artifacts: fit.version } : usable.serving,
+      serving: serves || !usable ? { label, key, artifacts: fit.artifacts } : usable.serving,
       promoted: registered.promoted,
       challengerMase,
       championMase,
       fit,
     };
   } finally {
-    if (!serves) fit.version.model.dispose();
+    if (!serves) fit.artifacts.model.dispose();
   }
 }
 
 /** Without the registry no challenger can be compared or promoted: serve what served last. */
 async function withoutRegistry(
-  s: StepInput,
+  ctx: ModelContext,
+  data: ModelInputs,
   down: RegistryUnavailable,
   served: RowOf<'model_decisions'> | undefined,
 ): Promise<ModelStepResult> {
-  const { cat, ticker, asOf } = s;
+  const { cat, ticker, asOf } = ctx;
   cat.log.warn(
     served?.model_version
       ? 'model registry unavailable; serving the version served last'
@@ -229,22 +184,17 @@ async function withoutRegistry(
     );
   }
   return trainChallenger(
-    s,
+    ctx,
+    data,
     { action: 'train', reason: `${down.message}; no version served before` },
     undefined,
     false,
   );
 }
 
-export async function modelStep(
-  cat: Catalog,
-  ticker: string,
-  asOf: string,
-  bars: Bar[],
-  features: FeatureRow[],
-  ctx: { runId: string; backend: string },
-): Promise<ModelStepResult> {
-  const s: StepInput = { cat, ticker, asOf, bars, features, ...ctx };
+export async function modelStep(ctx: ModelContext, data: ModelInputs): Promise<ModelStepResult> {
+  const { cat, ticker, asOf } = ctx;
+  const { bars } = data;
 
   // A re-run of a day serves the version that day already chose, so it writes the same rows —
   // unless the bars that version was trained on have changed since (a corrected re-run).
@@ -275,7 +225,7 @@ export async function modelStep(
     loaded = await loadByAlias(cat, ticker, 'champion');
   } catch (e) {
     if (!(e instanceof RegistryUnavailable)) throw e;
-    return withoutRegistry(s, e, served);
+    return withoutRegistry(ctx, data, e, served);
   }
 
   let result: ModelStepResult | undefined;
@@ -299,7 +249,7 @@ export async function modelStep(
           asOf,
           configHash: configHash(cat.config),
           champion: usable && {
-            version: usable.serving.label,
+            label: usable.serving.label,
             trainedThrough: usable.dataThrough,
             configHash: usable.serving.artifacts.meta.configHash,
           },
@@ -315,7 +265,7 @@ export async function modelStep(
     result =
       decision.action === 'load' && usable
         ? loading(decision.reason, usable.serving)
-        : await trainChallenger(s, decision, usable, laterChampion);
+        : await trainChallenger(ctx, data, decision, usable, laterChampion);
     return result;
   } finally {
     // The champion's tensors are freed unless it is what serves.

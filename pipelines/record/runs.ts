@@ -4,7 +4,7 @@
  * stage fails. Each execution is its own attempt: the table only grows.
  */
 import { randomUUID } from 'node:crypto';
-import type { Catalog } from '../catalog.js';
+import type { TickerContext } from '../context.js';
 import { classifyError } from '../ports/errors.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import type { Stage } from '../types.js';
@@ -21,11 +21,8 @@ export class StageFailed extends Error {
   }
 }
 
-export interface StageContext {
-  cat: Catalog;
-  runId: string;
-  runDate: string;
-  ticker: string;
+/** A ticker's run as the stage records see it: the context, and this half's attempt. */
+export interface StageContext extends TickerContext {
   /** This execution's attempt id (a fresh one per call by default). */
   attempt?: string;
   /** Stage rows not written yet. */

@@ -1,5 +1,5 @@
 /** Record step: the model decision, the accuracy ledger, and the prediction run in the tracker. */
-import type { Catalog } from '../catalog.js';
+import type { ModelContext } from '../context.js';
 import type { DriftStepResult } from '../drift/step.js';
 import {
   resolveOutcomes,
@@ -9,7 +9,8 @@ import {
   type StoredPrediction,
 } from '../forecast/ledger.js';
 import type { ModelStepResult } from '../model/step.js';
-import { experimentOf, gitCommit } from '../model/tracking.js';
+import { experimentOf } from '../model/io/tracking.js';
+import { latestOnOrBefore } from '../ports/warehouse/port.js';
 import type { NewRow } from '../ports/warehouse/schema.js';
 import type { Bar } from '../types.js';
 
@@ -35,12 +36,10 @@ const toStored = (p: NewRow<'predictions'>): StoredPrediction => ({
  * first run's id, so the row is the same.
  */
 export async function decisionRow(
-  cat: Catalog,
-  ticker: string,
-  asOf: string,
-  model: ModelStepResult,
-  ctx: { runId: string; backend: string },
+  ctx: ModelContext,
+  { model }: { model: ModelStepResult },
 ): Promise<NewRow<'model_decisions'>> {
+  const { cat, ticker, asOf } = ctx;
   const [earlier] = await cat.warehouse.select('model_decisions', {
     where: { ticker, as_of_date: asOf },
   });
@@ -102,25 +101,26 @@ const fromRow = (r: NewRow<'outcomes'>): Outcome => ({
   directionCorrect: r.direction_correct,
 });
 
+export interface RecordInputs {
+  bars: Bar[];
+  model: ModelStepResult;
+  /** The day's predictions, not yet written. */
+  predictions: NewRow<'predictions'>[];
+  drift: DriftStepResult;
+}
+
 export async function recordStep(
-  cat: Catalog,
-  ticker: string,
-  asOf: string,
-  bars: Bar[],
-  model: ModelStepResult,
-  predictions: NewRow<'predictions'>[],
-  drift: DriftStepResult,
-  ctx: { runId: string; backend: string },
+  ctx: ModelContext,
+  { bars, model, predictions, drift }: RecordInputs,
 ): Promise<RecordResult> {
+  const { cat, ticker, asOf } = ctx;
   const { warehouse } = cat;
   // Ledger: predictions whose target date now has a close (bars ≤ D only), from the latest target
   // already resolved on or before D onwards, so a day reads only what it can newly resolve.
-  const [resolved] = await warehouse.select('outcomes', {
+  const resolved = await latestOnOrBefore(warehouse, 'outcomes', {
     where: { ticker },
-    between: { column: 'target_date', to: asOf },
-    orderBy: 'target_date',
-    desc: true,
-    limit: 1,
+    column: 'target_date',
+    date: asOf,
   });
   const due = await warehouse.select('predictions', {
     where: { ticker },
@@ -180,7 +180,7 @@ export async function recordStep(
       ticker,
       stage: 'predict',
       backend: ctx.backend,
-      git_commit: gitCommit(),
+      git_commit: cat.config.build.gitCommit,
       decision: model.decision,
       decision_reason: model.reason,
       model_version: model.serving.label,

@@ -6,7 +6,7 @@
  * blocks because wrapping gives every observation the same chance of being drawn; moving blocks
  * under-weight the first and last block − 1 observations, which are the newest ones here.
  */
-import { createRng } from '../model/random.js';
+import { createRng } from './random.js';
 
 export interface BlockBootstrapOptions {
   /** Block length in observations; 1 is the iid bootstrap. Use about the forecast horizon. */

@@ -16,7 +16,7 @@
 #
 # It never fails its caller: when something cannot work it prints
 #   native backend unavailable: <reason>; using wasm
-# and exits 0 (pipelines/model/backend.ts then falls back to wasm). Set STOCKOPS_NATIVE_TF=0 to
+# and exits 0 (pipelines/model/runtime/backend.ts then falls back to wasm). Set STOCKOPS_NATIVE_TF=0 to
 # skip it, NATIVE_TF_VERSION=x.y.z to try one TensorFlow version only, NATIVE_TF_STRICT=1 to exit 1
 # instead (for checking this script itself).
 set -uo pipefail
@@ -85,7 +85,7 @@ NAPI_BUILD=$((NAPI < 8 ? NAPI : 8))
 
 # The smoke test: the backend must be 'tensorflow' and compute a matmul correctly. util's
 # isNullOrUndefined is gone since Node 23 and tfjs-node 4.22 still calls it: the same shim as in
-# pipelines/model/backend.ts.
+# pipelines/model/runtime/backend.ts.
 smoke() {
   TF_CPP_MIN_LOG_LEVEL=2 node -e "
     const util = require('util');

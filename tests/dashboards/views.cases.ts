@@ -3,6 +3,7 @@
  * TypeScript (not SQL), so the DuckDB test and the BigQuery emulator test check one answer.
  */
 import type { ViewRow } from '../../dashboards/duckdb-views.js';
+import { DATASET_ROW } from '../../pipelines/ports/warehouse/schema.js';
 import { earlierAttempts, fixtures, S } from './views.fixtures.js';
 
 const ROLLING = 20;
@@ -82,7 +83,7 @@ const P_VALUE_TESTS = new Set(['ks', 'chisquare', 'z']);
 
 function driftFeatures(): ViewRow[] {
   return fixtures.drift_scores
-    .filter((d) => d.feature !== '__dataset__')
+    .filter((d) => d.feature !== DATASET_ROW)
     .map((d) => ({
       ticker: d.ticker,
       as_of_date: d.as_of_date,
@@ -109,13 +110,13 @@ function driftFeatures(): ViewRow[] {
 
 function driftShare(): ViewRow[] {
   return fixtures.drift_scores
-    .filter((d) => d.feature === '__dataset__')
+    .filter((d) => d.feature === DATASET_ROW)
     .map((d) => {
       const features = fixtures.drift_scores.filter(
         (f) =>
           f.ticker === d.ticker &&
           f.as_of_date === d.as_of_date &&
-          f.feature !== '__dataset__' &&
+          f.feature !== DATASET_ROW &&
           f.feature !== 'prediction',
       );
       return {
@@ -181,7 +182,7 @@ function modelServing(): ViewRow[] {
       .filter((d) => d.decision === 'train')
       .sort((a, b) => a.as_of_date.localeCompare(b.as_of_date))[0];
     const baseline = fixtures.drift_scores.filter(
-      (d) => d.ticker === ticker && d.model_version === v && d.feature === '__dataset__',
+      (d) => d.ticker === ticker && d.model_version === v && d.feature === DATASET_ROW,
     );
     const froms = baseline.map((b) => b.reference_from).filter((x): x is string => !!x);
     const tos = baseline.map((b) => b.reference_to).filter((x): x is string => !!x);

@@ -3,7 +3,7 @@
  * of several methods, failed and retried stages, trained and loaded models. Built by hand so each
  * edge case is there on purpose (a window of zero naive error, a p-value of 0, an interrupted stage).
  */
-import type { RowOf, TableName } from '../../pipelines/ports/warehouse/schema.js';
+import { DATASET_ROW, type RowOf, type TableName } from '../../pipelines/ports/warehouse/schema.js';
 
 export type Fixtures = { [T in TableName]: RowOf<T>[] };
 
@@ -114,14 +114,14 @@ const drift_scores: RowOf<'drift_scores'>[] = [
   drift('AAA', 28, 'sma_20', 'wasserstein', 0.05, 0.1, false, VERSION_A),
   drift('AAA', 28, 'prediction', 'ks', 0, 0.05, true, VERSION_A),
   drift('AAA', 28, 'obv', 'ks', null, 0.05, null, VERSION_A),
-  drift('AAA', 28, '__dataset__', 'share_of_drifted_features', 0.5, 0.5, true, VERSION_A),
+  drift('AAA', 28, DATASET_ROW, 'share_of_drifted_features', 0.5, 0.5, true, VERSION_A),
   drift('AAA', 29, 'rsi_14', 'ks', 0.2, 0.05, false, VERSION_A),
   drift('AAA', 29, 'sma_20', 'wasserstein', 0.3, 0.1, true, VERSION_A),
   drift('AAA', 29, 'prediction', 'ks', 0.5, 0.05, false, VERSION_A),
   drift('AAA', 29, 'obv', 'jensenshannon', 0.02, 0.1, false, VERSION_A),
-  drift('AAA', 29, '__dataset__', 'share_of_drifted_features', 1 / 3, 0.5, false, VERSION_A),
+  drift('AAA', 29, DATASET_ROW, 'share_of_drifted_features', 1 / 3, 0.5, false, VERSION_A),
   drift('BBB', 29, 'rsi_14', 'z', 0.04, 0.05, true, VERSION_B),
-  drift('BBB', 29, '__dataset__', 'share_of_drifted_features', 1, 0.5, true, VERSION_B),
+  drift('BBB', 29, DATASET_ROW, 'share_of_drifted_features', 1, 0.5, true, VERSION_B),
 ];
 
 const ts = (i: number, seconds: number): string =>

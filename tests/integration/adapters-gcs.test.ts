@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../pipelines/catalog.js';
 import { loadConfig } from '../../pipelines/config.js';
 import { nullLogger } from '../../pipelines/log.js';
-import { loadModelVersion, saveModelVersion } from '../../pipelines/model/artifacts.js';
-import { predict } from '../../pipelines/model/lstm.js';
-import { fitVersion } from '../../pipelines/model/version.js';
+import { loadArtifacts, saveArtifacts } from '../../pipelines/model/io/artifacts.js';
+import { predict } from '../../pipelines/model/network/lstm.js';
+import { fitModel } from '../../pipelines/model/fit.js';
 import { createGcsObjectStore } from '../../pipelines/ports/object-store/gcs.js';
 import { createLocalObjectStore } from '../../pipelines/ports/object-store/local.js';
 import type { ObjectStore } from '../../pipelines/ports/object-store/port.js';
@@ -79,11 +79,11 @@ describe('a real model version on cloud storage', () => {
     });
     const bars = syntheticBars(260, 5);
     const features = simpleFeatures(bars);
-    const fit = await fitVersion(bars, features, cfg, { backend: 'wasm' });
+    const fit = await fitModel(bars, features, cfg, { backend: 'wasm' });
     const gcs = await freshStore();
     const prefix = 'models/TEST/v1';
     try {
-      expect(await saveModelVersion(gcs, prefix, fit.version)).toMatch(
+      expect(await saveArtifacts(gcs, prefix, fit.artifacts)).toMatch(
         /^gs:\/\/stockops-[0-9a-f]+\/models\/TEST\/v1$/,
       );
       const files = ['manifest.json', 'meta.json', 'model.json', 'reference.json', 'weights.bin'];
@@ -91,16 +91,16 @@ describe('a real model version on cloud storage', () => {
 
       // The same version saved to a folder is the reference for "byte-identical".
       const local = createLocalObjectStore({ dir: mkdtempSync(join(tmpdir(), 'stockops-gcs-')) });
-      await saveModelVersion(local, prefix, fit.version);
+      await saveArtifacts(local, prefix, fit.artifacts);
       for (const f of files) {
         const a = Buffer.from((await gcs.get(`${prefix}/${f}`)) as Uint8Array);
         const b = Buffer.from((await local.get(`${prefix}/${f}`)) as Uint8Array);
         expect(a.equals(b), f).toBe(true);
       }
 
-      const loaded = await loadModelVersion(gcs, prefix);
-      expect(loaded.meta).toEqual(fit.version.meta);
-      expect(loaded.reference).toEqual(fit.version.reference);
+      const loaded = await loadArtifacts(gcs, prefix);
+      expect(loaded.meta).toEqual(fit.artifacts.meta);
+      expect(loaded.reference).toEqual(fit.artifacts.reference);
       const width = loaded.meta.columns.length;
       const x = [
         Array.from({ length: 8 }, (_, t) =>
@@ -108,12 +108,14 @@ describe('a real model version on cloud storage', () => {
         ),
       ];
       const bits = (r: number[][]): Buffer => Buffer.from(new Float64Array(r.flat()).buffer);
-      expect(bits(predict(loaded.model, x)).equals(bits(predict(fit.version.model, x)))).toBe(true);
+      expect(bits(predict(loaded.model, x)).equals(bits(predict(fit.artifacts.model, x)))).toBe(
+        true,
+      );
       loaded.model.dispose();
 
-      await expect(saveModelVersion(gcs, prefix, fit.version)).rejects.toThrow(/already exists/);
+      await expect(saveArtifacts(gcs, prefix, fit.artifacts)).rejects.toThrow(/already exists/);
     } finally {
-      fit.version.model.dispose();
+      fit.artifacts.model.dispose();
     }
   });
 });

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../pipelines/catalog.js';
 import { loadConfig } from '../../pipelines/config.js';
 import { nullLogger } from '../../pipelines/log.js';
+import { DATASET_ROW } from '../../pipelines/ports/warehouse/schema.js';
 import { cli, type Exit } from '../support/cli.js';
 
 const DATE = '2020-04-17';
@@ -138,7 +139,7 @@ describe('a corrupt prediction-reference.json', () => {
       const rows = await cat.warehouse.select('drift_scores', {
         where: { as_of_date: '2020-04-17' },
       });
-      expect(rows.map((r) => r.feature)).toContain('__dataset__');
+      expect(rows.map((r) => r.feature)).toContain(DATASET_ROW);
       expect(rows.map((r) => r.feature)).toContain('rsi_14');
     } finally {
       await cat.close();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../pipelines/catalog.js';
 import { loadConfig } from '../../pipelines/config.js';
-import { addTradingDays } from '../../pipelines/forecast/calendar.js';
+import { addTradingDays } from '../../pipelines/calendar/exchange.js';
 import { nullLogger } from '../../pipelines/log.js';
 import { cli } from '../support/cli.js';
 

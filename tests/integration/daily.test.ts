@@ -13,10 +13,11 @@ import { runDaily, type TickerResult } from '../../pipelines/daily.js';
 import { forecastStep } from '../../pipelines/forecast/step.js';
 import { computeIndicators } from '../../pipelines/features/indicators.js';
 import { adjustBars } from '../../pipelines/ingest/adjust.js';
-import { loadModelVersion } from '../../pipelines/model/artifacts.js';
+import { loadArtifacts } from '../../pipelines/model/io/artifacts.js';
 import { registeredModelName } from '../../pipelines/model/step.js';
-import { forecastFromVersion } from '../../pipelines/model/version.js';
+import { forecastWith } from '../../pipelines/model/fit.js';
 import { createBundledSource } from '../../pipelines/ports/market-data/bundled.js';
+import { DATASET_ROW } from '../../pipelines/ports/warehouse/schema.js';
 import { tempCatalog } from '../support/catalog.js';
 import { snapshotTables } from '../support/tables.js';
 
@@ -115,7 +116,7 @@ describe('daily batch on the bundled S&P 500', () => {
     const drift = await cat.warehouse.select('drift_scores', { where: { as_of_date: D1 } });
     const driftNames = new Set(drift.map((d) => d.feature));
     for (const f of stored) expect(driftNames).toContain(f.feature);
-    expect(driftNames).toContain('__dataset__');
+    expect(driftNames).toContain(DATASET_ROW);
     expect(drift.every((d) => d.model_version === label && d.current_to === D1)).toBe(true);
 
     // The champion alias in the registry points at this version.
@@ -165,10 +166,10 @@ describe('daily batch on the bundled S&P 500', () => {
   });
 
   it('a version saved and loaded back forecasts exactly what the trained one did', async () => {
-    const loaded = await loadModelVersion(cat.store, `models/SP500/${label}`);
+    const loaded = await loadArtifacts(cat.store, `models/SP500/${label}`);
     try {
       const { bars, features } = await inputsAsOf(cat, D1);
-      const again = forecastFromVersion(loaded, bars, features, D1);
+      const again = forecastWith(loaded, bars, features, D1);
       const stored = await cat.warehouse.select('predictions', { where: { as_of_date: D1 } });
       // D1's stored forecasts came from the in-memory model right after training.
       for (const f of again.forecasts) {
@@ -180,7 +181,7 @@ describe('daily batch on the bundled S&P 500', () => {
   });
 
   it('a version whose output died (ReLU at 0) fails the forecast instead of writing a 0 close', async () => {
-    const loaded = await loadModelVersion(cat.store, `models/SP500/${label}`);
+    const loaded = await loadArtifacts(cat.store, `models/SP500/${label}`);
     try {
       // Zero kernel and a negative bias: every pre-activation is below 0, so ReLU outputs 0.
       const dense = loaded.model.layers.at(-1);
@@ -191,7 +192,12 @@ describe('daily batch on the bundled S&P 500', () => {
       tf.dispose(dead);
       const { bars, features } = await inputsAsOf(cat, D2);
       const serving = { label: 'dead', key: 'models/SP500/dead', artifacts: loaded };
-      await expect(forecastStep(cat, 'SP500', D2, bars, features, serving, 'dead')).rejects.toThrow(
+      await expect(
+        forecastStep(
+          { cat, ticker: 'SP500', runDate: D2, runId: 'dead', asOf: D2, backend: 'cpu' },
+          { bars, features, serving },
+        ),
+      ).rejects.toThrow(
         /SP500: model dead forecast a close of 0 for horizon 10; a close must be > 0/,
       );
       expect(await cat.warehouse.select('predictions', { where: { as_of_date: D2 } })).toEqual([]);
@@ -218,11 +224,11 @@ describe('daily batch on the bundled S&P 500', () => {
     const s = await runDaily(cat, { date: D3, runId: 'fresh' });
     expect(only(s.results)).toMatchObject({ status: 'ok', decision: 'load', modelVersion: label });
 
-    const loaded = await loadModelVersion(cat.store, `models/SP500/${label}`);
+    const loaded = await loadArtifacts(cat.store, `models/SP500/${label}`);
     try {
       for (const day of [D2, D3]) {
         const { bars, features } = await inputsAsOf(cat, day);
-        const expected = forecastFromVersion(loaded, bars, features, day);
+        const expected = forecastWith(loaded, bars, features, day);
         const stored = await cat.warehouse.select('predictions', { where: { as_of_date: day } });
         for (const f of expected.forecasts) {
           expect(stored.find((p) => p.horizon === f.horizon)?.predicted_close).toBe(f.close);

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../pipelines/config.js';
-import { loadModelVersion, saveModelVersion } from '../../pipelines/model/artifacts.js';
-import { predict } from '../../pipelines/model/lstm.js';
-import { fitVersion, type FitResult } from '../../pipelines/model/version.js';
+import { loadArtifacts, saveArtifacts } from '../../pipelines/model/io/artifacts.js';
+import { predict } from '../../pipelines/model/network/lstm.js';
+import { fitModel, type FitResult } from '../../pipelines/model/fit.js';
 import { createGcsObjectStore } from '../../pipelines/ports/object-store/gcs.js';
 import { ObjectStoreError, type ObjectStore } from '../../pipelines/ports/object-store/port.js';
 import { startGcsEmulator, type GcsEmulator } from '../support/emulators/gcs.js';
@@ -43,10 +43,10 @@ beforeAll(async () => {
     },
   });
   const bars = syntheticBars(260, 7);
-  fit = await fitVersion(bars, simpleFeatures(bars), cfg, { backend: 'wasm' });
+  fit = await fitModel(bars, simpleFeatures(bars), cfg, { backend: 'wasm' });
 });
 afterAll(async () => {
-  fit?.version.model.dispose();
+  fit?.artifacts.model.dispose();
   await emu?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -63,7 +63,7 @@ describe('cloud storage outage mid-save', () => {
         return created;
       },
     };
-    const err = await saveModelVersion(failing, PREFIX, fit.version).catch((e: unknown) => e);
+    const err = await saveArtifacts(failing, PREFIX, fit.artifacts).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ObjectStoreError);
     expect(err).toMatchObject({ transient: true });
     expect((err as Error).message).toMatch(
@@ -71,7 +71,7 @@ describe('cloud storage outage mid-save', () => {
     );
 
     // While it is down, reads fail the same way: "unavailable", never "no such version".
-    await expect(loadModelVersion(store, PREFIX)).rejects.toMatchObject({ transient: true });
+    await expect(loadArtifacts(store, PREFIX)).rejects.toMatchObject({ transient: true });
 
     await emu.restart();
     // The two files written before the outage are there; without a manifest nothing loads them.
@@ -79,22 +79,22 @@ describe('cloud storage outage mid-save', () => {
       `${PREFIX}/model.json`,
       `${PREFIX}/weights.bin`,
     ]);
-    await expect(loadModelVersion(store, PREFIX)).rejects.toThrow(/manifest\.json is missing/);
+    await expect(loadArtifacts(store, PREFIX)).rejects.toThrow(/manifest\.json is missing/);
 
     // The caller's retry (Pub/Sub's redelivery in the cloud) completes the same version.
-    await saveModelVersion(store, PREFIX, fit.version);
+    await saveArtifacts(store, PREFIX, fit.artifacts);
     expect(await store.list(`${PREFIX}/`)).toEqual(
       ['manifest.json', 'meta.json', 'model.json', 'reference.json', 'weights.bin'].map(
         (f) => `${PREFIX}/${f}`,
       ),
     );
-    const loaded = await loadModelVersion(store, PREFIX);
+    const loaded = await loadArtifacts(store, PREFIX);
     const width = loaded.meta.columns.length;
     const x = [
       Array.from({ length: 8 }, (_, t) => Array.from({ length: width }, (_, c) => Math.cos(t * c))),
     ];
     const bits = (r: number[][]): Buffer => Buffer.from(new Float64Array(r.flat()).buffer);
-    expect(bits(predict(loaded.model, x)).equals(bits(predict(fit.version.model, x)))).toBe(true);
+    expect(bits(predict(loaded.model, x)).equals(bits(predict(fit.artifacts.model, x)))).toBe(true);
     loaded.model.dispose();
   });
 
@@ -102,9 +102,9 @@ describe('cloud storage outage mid-save', () => {
     const prefix = 'models/OUT/v2';
     await store.put(`${prefix}/model.json`, '{"left":"by a save that died"}');
     await store.put(`${prefix}/weights.bin`, new Uint8Array([1, 2, 3]));
-    await saveModelVersion(store, prefix, fit.version);
-    const loaded = await loadModelVersion(store, prefix);
-    expect(loaded.meta).toEqual(fit.version.meta);
+    await saveArtifacts(store, prefix, fit.artifacts);
+    const loaded = await loadArtifacts(store, prefix);
+    expect(loaded.meta).toEqual(fit.artifacts.meta);
     loaded.model.dispose();
   });
 });

@@ -15,14 +15,13 @@ import { syncMlflowOutbox } from '../../pipelines/cli/mlflow.js';
 import { loadConfig, type Config } from '../../pipelines/config.js';
 import { runDaily, type TickerResult } from '../../pipelines/daily.js';
 import { createLogger, nullLogger } from '../../pipelines/log.js';
-import { loadModelVersion, saveModelVersion } from '../../pipelines/model/artifacts.js';
+import { loadArtifacts, saveArtifacts } from '../../pipelines/model/io/artifacts.js';
 import {
   ARTIFACT_KEY_TAG,
   DATA_THROUGH_TAG,
   registeredModelName,
 } from '../../pipelines/model/step.js';
-import { gitCommit } from '../../pipelines/model/tracking.js';
-import { configHash } from '../../pipelines/model/version.js';
+import { configHash } from '../../pipelines/model/fit.js';
 import {
   MlflowClient,
   type MlflowModelVersion,
@@ -178,7 +177,7 @@ describe('daily pipeline on a real MLflow server', () => {
         ticker: TICKER,
         stage: 'train',
         backend: result.backend,
-        git_commit: gitCommit(),
+        git_commit: config.build.gitCommit,
         config_hash: configHash(config),
         decision: 'no champion yet',
         promoted: 'true',
@@ -253,13 +252,13 @@ describe('daily pipeline on a real MLflow server', () => {
     const tracker = await openCatalog(configFor(dirA, LOAD), { log: nullLogger });
     try {
       const served = labelOf(await champion()) as string;
-      const src = await loadModelVersion(tracker.store, `models/${TICKER}/${served}`);
+      const src = await loadArtifacts(tracker.store, `models/${TICKER}/${served}`);
       const out = src.model.layers.at(-1);
       const [kernel, bias] = out?.getWeights() ?? [];
       if (!out || !kernel || !bias) throw new Error('no output layer weights');
       out.setWeights([kernel, tf.add(bias, 5)]);
       const badKey = `models/${TICKER}/bad-2019-06-11`;
-      await saveModelVersion(tracker.store, badKey, src);
+      await saveArtifacts(tracker.store, badKey, src);
       src.model.dispose();
       const v1Run = await onlyRun(`train:${TICKER}:2019-06-03:${labels.v1}`);
       const bad = await tracker.tracker.registry.createVersion(MODEL, {

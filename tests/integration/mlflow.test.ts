@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOG_BATCH_LIMITS, planLogBatches } from '../../pipelines/ports/tracking/mlflow-batch.js';
 import type { MlflowRun } from '../../pipelines/ports/tracking/mlflow-client.js';
-import { MlflowError } from '../../pipelines/ports/tracking/mlflow-error.js';
 import {
   createMlflowTracker,
   KEY_HASH_TAG,
@@ -18,7 +17,6 @@ import {
   type MlflowTracker,
 } from '../../pipelines/ports/tracking/mlflow.js';
 import type { MetricPoint, RunRecord } from '../../pipelines/ports/tracking/port.js';
-import { backoffDelay, withRetry } from '../../pipelines/ports/tracking/retry.js';
 import type { MlflowServer } from '../support/mlflow-server.js';
 import { sharedMlflowServer } from '../support/mlflow-shared.js';
 
@@ -105,58 +103,6 @@ describe('planLogBatches', () => {
 
   it('sends nothing for an empty run', () => {
     expect(planLogBatches({ metrics: [], params: [], tags: [] })).toEqual([]);
-  });
-});
-
-describe('withRetry', () => {
-  const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 250 };
-  const transient = new MlflowError('down', 'GET /x', 503, undefined);
-  const permanent = new MlflowError('bad', 'GET /x', 400, 'INVALID_PARAMETER_VALUE');
-
-  it('retries transient failures with capped, jittered exponential delays, then gives up', async () => {
-    const delays: number[] = [];
-    let calls = 0;
-    const fail = () => {
-      calls++;
-      return Promise.reject(transient);
-    };
-    await expect(
-      withRetry(
-        fail,
-        (e) => e instanceof MlflowError && e.retryable,
-        policy,
-        (ms) => {
-          delays.push(ms);
-          return Promise.resolve();
-        },
-      ),
-    ).rejects.toBe(transient);
-    expect(calls).toBe(4);
-    expect(delays).toHaveLength(3);
-    [100, 200, 250].forEach((cap, i) => {
-      expect(delays[i]).toBeGreaterThanOrEqual(0);
-      expect(delays[i]).toBeLessThanOrEqual(cap);
-    });
-    expect(backoffDelay(3, policy, () => 1)).toBe(250);
-    expect(backoffDelay(2, policy, () => 0.5)).toBe(100);
-  });
-
-  it('does not retry a permanent failure and returns the first success', async () => {
-    let calls = 0;
-    const sleep = () => Promise.resolve();
-    const isRetryable = (e: unknown) => e instanceof MlflowError && e.retryable;
-    await expect(
-      withRetry(() => (calls++, Promise.reject(permanent)), isRetryable, policy, sleep),
-    ).rejects.toBe(permanent);
-    expect(calls).toBe(1);
-    calls = 0;
-    const ok = await withRetry(
-      () => (++calls < 3 ? Promise.reject(transient) : Promise.resolve('ok')),
-      isRetryable,
-      policy,
-      sleep,
-    );
-    expect([ok, calls]).toEqual(['ok', 3]);
   });
 });
 

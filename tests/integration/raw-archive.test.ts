@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../pipelines/catalog.js';
 import { rawArchiveKey } from '../../pipelines/ingest/archive.js';
 import { ingestStep } from '../../pipelines/ingest/step.js';
-import { parseYahooCsv } from '../../pipelines/ingest/csv.js';
+import { parseYahooCsv } from '../../pipelines/ports/market-data/yahoo-csv.js';
 import { tempCatalog } from '../support/catalog.js';
 
 interface Archive {
@@ -32,7 +32,7 @@ describe('raw market-data archive (bundled source, local folder)', () => {
   afterAll(() => cat.close());
 
   it('keeps the response behind the stored bars, and a re-run of the day leaves it byte-identical', async () => {
-    const first = await ingestStep(cat, 'SP500', '2020-04-16', 'r1');
+    const first = await ingestStep({ cat, ticker: 'SP500', runDate: '2020-04-16', runId: 'r1' });
     const bytes = await read(cat, rawArchiveKey('SP500', '2020-04-16'));
     const doc = JSON.parse(bytes.toString('utf8')) as Archive;
     expect(doc).toMatchObject({
@@ -50,10 +50,10 @@ describe('raw market-data archive (bundled source, local folder)', () => {
     expect(parsed.map((b) => b.close)).toEqual(stored.map((b) => b.close));
 
     // The re-run fetches only the overlap, a different response; the first archive stays.
-    await ingestStep(cat, 'SP500', '2020-04-16', 'r1-again');
+    await ingestStep({ cat, ticker: 'SP500', runDate: '2020-04-16', runId: 'r1-again' });
     expect((await read(cat, rawArchiveKey('SP500', '2020-04-16'))).equals(bytes)).toBe(true);
 
-    await ingestStep(cat, 'SP500', '2020-04-17', 'r2');
+    await ingestStep({ cat, ticker: 'SP500', runDate: '2020-04-17', runId: 'r2' });
     const next = JSON.parse(
       (await read(cat, rawArchiveKey('SP500', '2020-04-17'))).toString('utf8'),
     ) as Archive;
@@ -67,7 +67,9 @@ describe('raw market-data archive (bundled source, local folder)', () => {
 
   it('archives what the source said even when the contract then rejects the day', async () => {
     // 2020-05-29 is weeks after the bundled series ends (2020-04-17): stale, so ingest fails.
-    await expect(ingestStep(cat, 'SP500', '2020-05-29', 'stale')).rejects.toThrow(/stale/);
+    await expect(
+      ingestStep({ cat, ticker: 'SP500', runDate: '2020-05-29', runId: 'stale' }),
+    ).rejects.toThrow(/stale/);
     const doc = JSON.parse(
       (await read(cat, rawArchiveKey('SP500', '2020-05-29'))).toString('utf8'),
     ) as Archive;

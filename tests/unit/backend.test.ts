@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { selectBackend, tf, type BackendName } from '../../pipelines/model/backend.js';
+import { selectBackend, tf, type BackendName } from '../../pipelines/model/runtime/backend.js';
 import { PipelineError } from '../../pipelines/types.js';
 
 // Present exactly when install.sh built the addon into node_modules (npm ci removes it again).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blockBootstrapRatioCi } from '../../pipelines/stats/block-bootstrap.js';
-import { createRng } from '../../pipelines/model/random.js';
+import { createRng } from '../../pipelines/stats/random.js';
 import { createNormal } from './seeded-normal.js';
 
 describe('blockBootstrapRatioCi', () => {

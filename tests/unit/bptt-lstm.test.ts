@@ -4,8 +4,8 @@
  * the forecaster's real shape, and training loss curves.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../pipelines/model/backend.js';
-import { buildModel, lstmImplementation, trainModel } from '../../pipelines/model/lstm.js';
+import { selectBackend } from '../../pipelines/model/runtime/backend.js';
+import { buildModel, lstmImplementation, trainModel } from '../../pipelines/model/network/lstm.js';
 import { compare, lstmOutputs, type Shape } from './lstm-parity-support.js';
 import { trainingParity } from './lstm-training-support.js';
 

@@ -9,7 +9,7 @@ import {
   nyseClosure,
   nyseHolidays,
   tradingDaysBetween,
-} from '../../pipelines/forecast/calendar.js';
+} from '../../pipelines/calendar/exchange.js';
 import { fixtureCalendar, fixtureOhlc } from '../support/paths.js';
 
 describe('exchangeFor', () => {

@@ -51,6 +51,16 @@ describe('config', () => {
     expect(c.tracking).not.toHaveProperty('dir');
   });
 
+  it('takes the build commit from STOCKOPS_GIT_COMMIT, validated; the checkout’s HEAD when unset', () => {
+    const deployed = loadConfig({ env: { STOCKOPS_GIT_COMMIT: 'abc1234def56-dirty' } });
+    expect(deployed.build.gitCommit).toBe('abc1234def56-dirty');
+    expect(() => loadConfig({ env: { STOCKOPS_GIT_COMMIT: 'main' } })).toThrow(
+      /build\.gitCommit: expected a git commit hash/,
+    );
+    // Development: the test runs from a git checkout.
+    expect(loadConfig().build.gitCommit).toMatch(/^[0-9a-f]{40}$/);
+  });
+
   it('names what is wrong', () => {
     expect(() => loadConfig({ env: { STOCKOPS_LOOKBACK: 'ten' } })).toThrow(
       new ConfigError('STOCKOPS_LOOKBACK must be a number, got "ten"'),

@@ -10,13 +10,13 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../pipelines/model/backend.js';
+import { selectBackend } from '../../pipelines/model/runtime/backend.js';
 import {
   FusedLstmUnavailable,
   nativeLstm,
   TESTED_TFJS_NODE,
-} from '../../pipelines/model/fused-lstm.js';
-import { buildModel, lstmImplementation, trainModel } from '../../pipelines/model/lstm.js';
+} from '../../pipelines/model/network/fused-lstm.js';
+import { buildModel, lstmImplementation, trainModel } from '../../pipelines/model/network/lstm.js';
 import { compare, lstmOutputs, nativeRequired, type Shape } from './lstm-parity-support.js';
 import { trainingParity } from './lstm-training-support.js';
 

@@ -7,7 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PLAUSIBILITY, type Plausibility } from '../../pipelines/config.js';
 import { checkContract } from '../../pipelines/ingest/contract.js';
-import { CsvFileError, parseNumericCell, parseYahooCsv } from '../../pipelines/ingest/csv.js';
+import {
+  CsvFileError,
+  parseNumericCell,
+  parseYahooCsv,
+} from '../../pipelines/ports/market-data/yahoo-csv.js';
 import type { RawBar } from '../../pipelines/types.js';
 
 const HEADER = 'Date,Open,High,Low,Close,Adj Close,Volume';

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../pipelines/config.js';
-import { loadModelVersion, saveModelVersion } from '../../pipelines/model/artifacts.js';
-import { selectBackend } from '../../pipelines/model/backend.js';
-import { predict } from '../../pipelines/model/lstm.js';
-import { fitVersion, type FitResult } from '../../pipelines/model/version.js';
+import { loadArtifacts, saveArtifacts } from '../../pipelines/model/io/artifacts.js';
+import { selectBackend } from '../../pipelines/model/runtime/backend.js';
+import { predict } from '../../pipelines/model/network/lstm.js';
+import { fitModel, type FitResult } from '../../pipelines/model/fit.js';
 import { createLocalObjectStore } from '../../pipelines/ports/object-store/local.js';
 import type { ObjectStore } from '../../pipelines/ports/object-store/port.js';
 import { nativeRequired } from './lstm-parity-support.js';
@@ -45,10 +45,10 @@ beforeAll(async () => {
     );
   dir = await mkdtemp(join(tmpdir(), 'lstm-artifacts-'));
   store = createLocalObjectStore({ dir });
-  fit = await fitVersion(bars, features, cfg, { backend: tf.getBackend() });
+  fit = await fitModel(bars, features, cfg, { backend: tf.getBackend() });
 });
 afterAll(async () => {
-  fit.version.model.dispose();
+  fit.artifacts.model.dispose();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -86,8 +86,8 @@ const worst = (a: number[][], b: number[][]): number =>
 describe('fused LSTM model files', () => {
   it('a trained model uses the native backend fused layer and saves as a plain LSTM', async () => {
     if (!native) return expect(native).toBe(false);
-    expect(fit.version.model.layers[0]?.constructor.name).toBe('SequenceLSTM');
-    await saveModelVersion(store, 'models/T/fused', fit.version);
+    expect(fit.artifacts.model.layers[0]?.constructor.name).toBe('SequenceLSTM');
+    await saveArtifacts(store, 'models/T/fused', fit.artifacts);
     const [lstm] = await savedLayers('models/T/fused');
     expect(lstm?.class_name).toBe('LSTM');
     expect(lstm?.config.recurrent_activation).toBe('sigmoid');
@@ -98,16 +98,16 @@ describe('fused LSTM model files', () => {
     if (!native) return expect(native).toBe(false);
     const plain = await loadPlain('models/T/fused');
     expect(plain.layers[0]?.constructor.name).toBe('LSTM');
-    const d = worst(predict(plain, x), predict(fit.version.model, x));
+    const d = worst(predict(plain, x), predict(fit.artifacts.model, x));
     console.log(`fused-saved → plain LSTM: worst prediction difference ${d}`);
     expect(d).toBeLessThan(1e-5);
 
-    // The reverse: a plain LSTM's files load as the fused layer through loadModelVersion.
-    await saveModelVersion(store, 'models/T/plain', { ...fit.version, model: plain });
+    // The reverse: a plain LSTM's files load as the fused layer through loadArtifacts.
+    await saveArtifacts(store, 'models/T/plain', { ...fit.artifacts, model: plain });
     const plainLayers = await savedLayers('models/T/plain');
     const fusedLayers = await savedLayers('models/T/fused');
     expect(plainLayers).toEqual(fusedLayers);
-    const loaded = await loadModelVersion(store, 'models/T/plain');
+    const loaded = await loadArtifacts(store, 'models/T/plain');
     expect(loaded.model.layers[0]?.constructor.name).toBe('SequenceLSTM');
     const d2 = worst(predict(loaded.model, x), predict(plain, x));
     console.log(`plain-saved → fused: worst prediction difference ${d2}`);

@@ -1,6 +1,6 @@
 /** Shared by the LSTM parity tests: seeded inputs and an element-wise comparison. */
 import * as tf from '@tensorflow/tfjs';
-import { SequenceLSTM } from '../../pipelines/model/lstm-layer.js';
+import { SequenceLSTM } from '../../pipelines/model/network/lstm-layer.js';
 
 /**
  * The native backend is required unless the developer opted out of building it

@@ -4,8 +4,8 @@ import type {
   trainModel as Train,
   LstmImplementation,
   ModelData,
-} from '../../pipelines/model/lstm.js';
-import { createRng } from '../../pipelines/model/random.js';
+} from '../../pipelines/model/network/lstm.js';
+import { createRng } from '../../pipelines/stats/random.js';
 
 const LOOKBACK = 10;
 const FEATURES = 4;

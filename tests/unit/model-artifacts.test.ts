@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../pipelines/config.js';
-import { loadModelVersion, saveModelVersion } from '../../pipelines/model/artifacts.js';
-import { predict } from '../../pipelines/model/lstm.js';
-import { fitVersion, forecastFromVersion, type FitResult } from '../../pipelines/model/version.js';
+import { loadArtifacts, saveArtifacts } from '../../pipelines/model/io/artifacts.js';
+import { predict } from '../../pipelines/model/network/lstm.js';
+import { fitModel, forecastWith, type FitResult } from '../../pipelines/model/fit.js';
 import { createLocalObjectStore } from '../../pipelines/ports/object-store/local.js';
 import type { ObjectStore } from '../../pipelines/ports/object-store/port.js';
 import type { Bar } from '../../pipelines/types.js';
@@ -30,38 +30,38 @@ beforeAll(async () => {
   await useWasmBackend();
   dir = await mkdtemp(join(tmpdir(), 'model-artifacts-'));
   store = createLocalObjectStore({ dir });
-  fit = await fitVersion(bars, features, cfg, { backend: 'wasm' });
+  fit = await fitModel(bars, features, cfg, { backend: 'wasm' });
 });
 afterAll(async () => {
-  fit.version.model.dispose();
+  fit.artifacts.model.dispose();
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('saveModelVersion / loadModelVersion', () => {
+describe('saveArtifacts / loadArtifacts', () => {
   it('round-trips to bitwise identical predictions and identical parameters', async () => {
-    const uri = await saveModelVersion(store, 'models/TEST/v1', fit.version);
+    const uri = await saveArtifacts(store, 'models/TEST/v1', fit.artifacts);
     expect(uri).toBe(store.uri('models/TEST/v1'));
     expect(await store.list('models/TEST/v1/')).toEqual(
       ['manifest.json', 'meta.json', 'model.json', 'reference.json', 'weights.bin'].map(
         (f) => `models/TEST/v1/${f}`,
       ),
     );
-    const loaded = await loadModelVersion(store, 'models/TEST/v1');
-    expect(loaded.meta).toEqual(fit.version.meta);
-    expect(loaded.reference).toEqual(fit.version.reference);
+    const loaded = await loadArtifacts(store, 'models/TEST/v1');
+    expect(loaded.meta).toEqual(fit.artifacts.meta);
+    expect(loaded.reference).toEqual(fit.artifacts.reference);
 
     const x = Array.from({ length: 5 }, (_, i) =>
       Array.from({ length: 8 }, (_, t) =>
         Array.from({ length: 9 }, (_, c) => Math.sin(i + t * 0.3 + c)),
       ),
     );
-    const before = predict(fit.version.model, x);
+    const before = predict(fit.artifacts.model, x);
     const after = predict(loaded.model, x);
     expect(bits(after).equals(bits(before))).toBe(true);
 
     const asOf = (bars[240] as Bar).date;
-    expect(forecastFromVersion(loaded, bars, features, asOf)).toEqual(
-      forecastFromVersion(fit.version, bars, features, asOf),
+    expect(forecastWith(loaded, bars, features, asOf)).toEqual(
+      forecastWith(fit.artifacts, bars, features, asOf),
     );
     loaded.model.dispose();
   });
@@ -73,41 +73,41 @@ describe('saveModelVersion / loadModelVersion', () => {
       put: (k, d) => (order.push(`put ${k}`), store.put(k, d)),
       putIfAbsent: (k, d) => (order.push(`create ${k}`), store.putIfAbsent(k, d)),
     };
-    await saveModelVersion(spy, 'models/TEST/v2', fit.version);
+    await saveArtifacts(spy, 'models/TEST/v2', fit.artifacts);
     expect(order[order.length - 1]).toBe('create models/TEST/v2/manifest.json');
     expect(order).toHaveLength(5);
     expect(order.every((w) => w.startsWith('create '))).toBe(true);
 
     await store.delete('models/TEST/v2/manifest.json');
-    await expect(loadModelVersion(store, 'models/TEST/v2')).rejects.toThrow(
+    await expect(loadArtifacts(store, 'models/TEST/v2')).rejects.toThrow(
       /no model version at .*manifest\.json is missing/,
     );
-    await expect(loadModelVersion(store, 'models/NOPE/v1')).rejects.toThrow(
+    await expect(loadArtifacts(store, 'models/NOPE/v1')).rejects.toThrow(
       /manifest\.json is missing/,
     );
   });
 
   it('refuses a version whose files no longer match the manifest', async () => {
-    await saveModelVersion(store, 'models/TEST/v3', fit.version);
+    await saveArtifacts(store, 'models/TEST/v3', fit.artifacts);
     const weights = (await store.get('models/TEST/v3/weights.bin')) as Uint8Array;
     const changed = new Uint8Array(weights);
     changed[0] = (changed[0] as number) ^ 1;
     await store.put('models/TEST/v3/weights.bin', changed);
-    await expect(loadModelVersion(store, 'models/TEST/v3')).rejects.toThrow(
+    await expect(loadArtifacts(store, 'models/TEST/v3')).rejects.toThrow(
       /weights\.bin does not match its manifest/,
     );
   });
 
   it('rejects an invalid manifest and never overwrites a published version', async () => {
-    await saveModelVersion(store, 'models/TEST/v4', fit.version);
-    await expect(saveModelVersion(store, 'models/TEST/v4', fit.version)).rejects.toThrow(
+    await saveArtifacts(store, 'models/TEST/v4', fit.artifacts);
+    await expect(saveArtifacts(store, 'models/TEST/v4', fit.artifacts)).rejects.toThrow(
       /already exists/,
     );
     await store.put(
       'models/TEST/v4/manifest.json',
       JSON.stringify({ formatVersion: 2, files: {} }),
     );
-    await expect(loadModelVersion(store, 'models/TEST/v4')).rejects.toThrow(
+    await expect(loadArtifacts(store, 'models/TEST/v4')).rejects.toThrow(
       /manifest\.json is invalid: formatVersion/,
     );
   });

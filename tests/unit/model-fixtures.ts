@@ -1,7 +1,7 @@
 /** Synthetic inputs for the model-stage tests: seeded, causal, small. */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { createRng } from '../../pipelines/model/random.js';
+import { createRng } from '../../pipelines/stats/random.js';
 import type { Bar, FeatureRow } from '../../pipelines/types.js';
 
 export async function useWasmBackend(): Promise<void> {

@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildModel, predict, trainModel, type ModelData } from '../../pipelines/model/lstm.js';
-import { createRng } from '../../pipelines/model/random.js';
-import { SeededDropout } from '../../pipelines/model/seeded-dropout.js';
+import {
+  buildModel,
+  predict,
+  trainModel,
+  type ModelData,
+} from '../../pipelines/model/network/lstm.js';
+import { createRng } from '../../pipelines/stats/random.js';
+import { SeededDropout } from '../../pipelines/model/network/seeded-dropout.js';
 import { useWasmBackend } from './model-fixtures.js';
 
 const LOOKBACK = 6;

@@ -8,7 +8,7 @@ import {
   type PolicyInput,
   type PolicyName,
 } from '../../pipelines/forecast/policy.js';
-import { createRng } from '../../pipelines/model/random.js';
+import { createRng } from '../../pipelines/stats/random.js';
 
 const cfg: PolicyInput['cfg'] = {
   ensembleSize: 5,

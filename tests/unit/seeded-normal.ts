@@ -1,5 +1,5 @@
 /** Seeded standard normal draws for the statistics tests (Box–Muller on the repo's mulberry32). */
-import { createRng } from '../../pipelines/model/random.js';
+import { createRng } from '../../pipelines/stats/random.js';
 
 export function createNormal(seed: number): () => number {
   const rng = createRng(seed);

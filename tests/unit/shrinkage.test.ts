@@ -6,7 +6,7 @@ import {
   servedReturn,
   type ShrinkageRow,
 } from '../../pipelines/forecast/shrinkage.js';
-import { createRng, permutation } from '../../pipelines/model/random.js';
+import { createRng, permutation } from '../../pipelines/stats/random.js';
 import { createNormal } from './seeded-normal.js';
 
 const mae = (rows: ShrinkageRow[], a: number): number =>

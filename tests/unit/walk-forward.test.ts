@@ -5,7 +5,7 @@ import {
   type Fitter,
   type WalkForwardInput,
 } from '../../pipelines/evaluate/walk-forward.js';
-import { createRng } from '../../pipelines/model/random.js';
+import { createRng } from '../../pipelines/stats/random.js';
 import type { Bar, FeatureRow } from '../../pipelines/types.js';
 
 function series(n: number, seed: number): { bars: Bar[]; features: FeatureRow[] } {

@@ -1,6 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CsvFileError, parseYahooCsv } from '../../ingest/csv.js';
+import { CsvFileError, parseYahooCsv } from './yahoo-csv.js';
 import { PipelineError } from '../../types.js';
 import type { RawBar } from '../../types.js';
 import {

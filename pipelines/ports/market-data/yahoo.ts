@@ -1,5 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
 import YahooFinance from 'yahoo-finance2';
+import { dayAfter, isoDate } from '../../calendar/dates.js';
 import type { RawBar } from '../../types.js';
 import { barsOf, inRange, UnknownTickerError, type MarketDataSource } from './port.js';
 
@@ -33,13 +34,7 @@ function retryable(err: unknown): boolean {
 
 function sessionDate(date: Date, gmtoffsetSeconds: number): string {
   // Yahoo stamps daily bars at the session's open in UTC; the exchange-local date is the session date.
-  return new Date(date.getTime() + gmtoffsetSeconds * 1000).toISOString().slice(0, 10);
-}
-
-function nextDay(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+  return isoDate(new Date(date.getTime() + gmtoffsetSeconds * 1000));
 }
 
 /** Live Yahoo Finance through `yahoo-finance2`'s chart() (historical() was blocked by Yahoo). */
@@ -60,7 +55,7 @@ export function createYahooSource(opts: YahooSourceOptions): MarketDataSource {
     };
     const period1 = range.from ?? '1970-01-01';
     // period2 is exclusive in Yahoo's API: ask for the day after the last wanted date.
-    const period2 = range.to ? nextDay(range.to) : new Date();
+    const period2 = range.to ? dayAfter(range.to) : new Date();
     const result = await pRetry(
       async () => {
         try {

@@ -1,16 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { link, readFile, readdir, rm } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { stageBeside, TEMP_FILE, writeFileAtomic } from '../atomic-file.js';
 import { assertKey, type ObjectStore } from './port.js';
 
 export interface LocalObjectStoreOptions {
   dir: string;
 }
-
-// Temp files sit beside their target (one filesystem, so rename and link are atomic) under a name
-// no listing shows.
-const TMP = /\.~stockops-[0-9a-f]{16}\.tmp$/;
 
 /**
  * Embedded default: a folder. `put` writes a temp file renamed into place (atomic replace);
@@ -22,21 +18,14 @@ export function createLocalObjectStore({ dir }: LocalObjectStoreOptions): Object
     assertKey(key);
     return join(root, ...key.split('/'));
   };
-  const staged = async (path: string, data: Uint8Array | string): Promise<string> => {
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.~stockops-${randomBytes(8).toString('hex')}.tmp`;
-    await writeFile(tmp, data);
-    return tmp;
-  };
   return {
     kind: 'local',
     async put(key, data) {
-      const path = pathOf(key);
-      await rename(await staged(path, data), path);
+      await writeFileAtomic(pathOf(key), data);
     },
     async putIfAbsent(key, data) {
       const path = pathOf(key);
-      const tmp = await staged(path, data);
+      const tmp = await stageBeside(path, data);
       try {
         await link(tmp, path);
         return true;
@@ -66,7 +55,7 @@ export function createLocalObjectStore({ dir }: LocalObjectStoreOptions): Object
         throw e;
       }
       return entries
-        .filter((d) => d.isFile() && !TMP.test(d.name))
+        .filter((d) => d.isFile() && !TEMP_FILE.test(d.name))
         .map((d) => relative(root, join(d.parentPath, d.name)).split(sep).join('/'))
         .filter((key) => key.startsWith(prefix))
         .sort();

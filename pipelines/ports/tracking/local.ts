@@ -6,9 +6,10 @@
  * The run id is derived from RunRecord.key, so a record delivered twice overwrites itself.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../atomic-file.js';
 import type { Alias, ModelRegistry, ModelVersion, RunRecord, Tracker } from './port.js';
 
 export interface LocalTrackerOptions {
@@ -39,13 +40,6 @@ function artifactSegments(path: string): string[] {
     );
   }
   return parts;
-}
-
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
 }
 
 const registryFileSchema = z.object({
@@ -93,7 +87,7 @@ export function createLocalTracker({ dir }: LocalTrackerOptions): Tracker {
       .then(async () => {
         const reg = await readRegistry(model);
         const out = fn(reg);
-        await writeAtomic(registryPath(model), `${JSON.stringify(reg, null, 2)}\n`);
+        await writeFileAtomic(registryPath(model), `${JSON.stringify(reg, null, 2)}\n`);
         return out;
       });
     queues.set(model, next);
@@ -152,7 +146,7 @@ export function createLocalTracker({ dir }: LocalTrackerOptions): Tracker {
       const files = record.artifacts.map((a) => ({ segs: artifactSegments(a.path), data: a.data }));
       // A re-delivered record replaces the old artifacts rather than leaving stale files beside new ones.
       await rm(artifactDir, { recursive: true, force: true });
-      for (const f of files) await writeAtomic(join(artifactDir, ...f.segs), f.data);
+      for (const f of files) await writeFileAtomic(join(artifactDir, ...f.segs), f.data);
       const { artifacts, ...rest } = record;
       const body = {
         runId,
@@ -163,7 +157,7 @@ export function createLocalTracker({ dir }: LocalTrackerOptions): Tracker {
         })),
         artifacts: artifacts.map((a) => ({ path: a.path, bytes: a.data.byteLength })),
       };
-      await writeAtomic(join(runDir, 'run.json'), `${JSON.stringify(body, null, 2)}\n`);
+      await writeFileAtomic(join(runDir, 'run.json'), `${JSON.stringify(body, null, 2)}\n`);
       return runId;
     },
   };

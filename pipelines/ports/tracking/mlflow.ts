@@ -11,7 +11,7 @@ import { createLocalObjectStore } from '../object-store/local.js';
 import type { ObjectStore } from '../object-store/port.js';
 import { Outbox, OUTBOX_STORE_PREFIX } from './outbox.js';
 import type { Alias, ModelRegistry, ModelVersion, RunRecord, Tracker } from './port.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy, type Sleep } from './retry.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy, type Sleep } from '../retry.js';
 
 export interface MlflowTrackerConfig {
   uri: string;

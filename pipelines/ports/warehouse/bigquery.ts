@@ -27,7 +27,7 @@ import {
   type Param,
   type Statement,
 } from './bigquery-sql.js';
-import { withRetry, type RetryPolicy } from '../tracking/retry.js';
+import { withRetry, type RetryPolicy } from '../retry.js';
 import { WarehouseError, type Query, type Warehouse, type WriteBatch } from './port.js';
 import { tables, validateRow, type NewRow, type RowOf, type TableName } from './schema.js';
 

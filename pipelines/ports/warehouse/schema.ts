@@ -42,6 +42,11 @@ function table<C extends Record<string, ColumnType>>(
   };
 }
 
+/** `drift_scores.feature` of the row for the whole dataset (Evidently's share of drifted features). */
+export const DATASET_ROW = '__dataset__';
+/** `drift_scores.feature` of the row for the model's predictions. */
+export const PREDICTION_ROW = 'prediction';
+
 export const tables = {
   daily_bars: table(
     'Daily bars as the source reported them (unadjusted, with adj_close); features adjust on read.',
@@ -193,7 +198,7 @@ export const tables = {
     'as_of_date',
   ),
   drift_scores: table(
-    'Drift per feature (and one dataset row, feature = "__dataset__") per ticker and date.',
+    `Drift per feature (and one dataset row, feature = "${DATASET_ROW}") per ticker and date.`,
     {
       ticker: 'STRING',
       as_of_date: 'DATE',

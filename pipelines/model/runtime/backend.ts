@@ -6,12 +6,17 @@
  * is missing or does not load, 'auto' falls back to wasm and says why. Every module imports
  * `@tensorflow/tfjs`, and tfjs-node requires the same (deduplicated) package, so registering a
  * backend here changes the backend for all of them; selectBackend checks that this holds.
+ *
+ * Runtime set-up, not a pure function: it changes process-wide state (the active tfjs backend, the
+ * TF_* variables TensorFlow's C library reads when it first loads). `ensureBackend` is the
+ * per-process cache the daily path uses.
  */
 import { createRequire } from 'node:module';
 import util from 'node:util';
 import * as tfjs from '@tensorflow/tfjs';
-import { PipelineError } from '../types.js';
-import { nativeLstm } from './fused-lstm.js';
+import type { Logger } from '../../log.js';
+import { PipelineError } from '../../types.js';
+import { nativeLstm } from '../network/fused-lstm.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -153,6 +158,34 @@ export async function selectBackend(
   const hint =
     pref === 'tensorflow' ? ' (build it with scripts/native-tf/install.sh, or use auto)' : '';
   throw new PipelineError(`TensorFlow.js backend '${pref}' is unavailable${hint}: ${why}`);
+}
+
+const selections = new Map<BackendPreference, Promise<BackendSelection>>();
+
+/**
+ * The backend for this process, chosen once per preference (the first call selects it, later
+ * calls share the result). A failure is not remembered: the next ticker tries again.
+ */
+export function ensureBackend(
+  pref: BackendPreference,
+  log?: Logger,
+  threadSettings?: ThreadSettings,
+): Promise<BackendSelection> {
+  let b = selections.get(pref);
+  if (!b) {
+    b = selectBackend(pref, threadSettings).then(
+      (sel) => {
+        log?.info('TensorFlow.js backend selected', { backend: sel.name, preference: pref });
+        return sel;
+      },
+      (e: unknown) => {
+        selections.delete(pref);
+        throw e;
+      },
+    );
+    selections.set(pref, b);
+  }
+  return b;
 }
 
 function threadNote(): string {

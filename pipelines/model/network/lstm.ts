@@ -3,8 +3,8 @@
  * Keras's defaults spelled out and every random draw seeded so a run can be repeated exactly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { PipelineError } from '../types.js';
-import { createRng, deriveSeed, permutation } from './random.js';
+import { PipelineError } from '../../types.js';
+import { createRng, deriveSeed, permutation } from '../../stats/random.js';
 import { SeededDropout } from './seeded-dropout.js';
 import { SequenceLSTM, withSequenceLstm } from './lstm-layer.js';
 import { FusedLstmUnavailable, nativeLstm } from './fused-lstm.js';

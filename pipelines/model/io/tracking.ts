@@ -1,24 +1,8 @@
 /** What a training run records in the tracker: params, per-epoch metrics, final metrics, tags, artifacts. */
-import { execFileSync } from 'node:child_process';
-import type { Catalog } from '../catalog.js';
-import type { MetricPoint } from '../ports/tracking/port.js';
-import type { Decision } from './decide.js';
-import type { FitResult } from './version.js';
-
-let commit: string | undefined;
-/** The code's git commit, when it runs from a checkout (Cloud Functions get it from the build instead). */
-export function gitCommit(): string {
-  if (commit === undefined) {
-    try {
-      commit = execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
-        .toString()
-        .trim();
-    } catch {
-      commit = 'unknown';
-    }
-  }
-  return commit;
-}
+import type { Catalog } from '../../catalog.js';
+import type { MetricPoint } from '../../ports/tracking/port.js';
+import type { Decision } from '../decide.js';
+import type { FitResult } from '../fit.js';
 
 export const EXPERIMENT = 'stockops';
 
@@ -83,7 +67,7 @@ export async function logTraining(cat: Catalog, r: TrainingRecord): Promise<stri
       as_of: r.asOf,
       model_version: r.label,
       backend: String(r.fit.params.backend),
-      git_commit: gitCommit(),
+      git_commit: cat.config.build.gitCommit,
       config_hash: String(r.fit.params.config_hash),
       decision: r.decision.reason,
       promoted: String(r.promotion.promote),

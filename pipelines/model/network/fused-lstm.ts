@@ -47,7 +47,7 @@ export class FusedLstmUnavailable extends Error {
   constructor(message: string) {
     super(
       `fused LSTM (BlockLSTMV2) unavailable: ${message} — written for @tensorflow/tfjs-node ` +
-        `${TESTED_TFJS_NODE}; check pipelines/model/fused-lstm.ts against the installed version`,
+        `${TESTED_TFJS_NODE}; check pipelines/model/network/fused-lstm.ts against the installed version`,
     );
     this.name = 'FusedLstmUnavailable';
   }

@@ -1,11 +1,12 @@
 /**
- * The model stage end to end: fit one version from a ticker's history, and forecast with a version.
+ * Fit and forecast, pure of IO: `fitModel` trains a model from a ticker's bars and features and
+ * returns its artifacts (not yet saved); `forecastWith` forecasts from loaded artifacts.
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Bar, FeatureRow } from '../types.js';
 import { PipelineError } from '../types.js';
-import type { ModelVersionArtifacts, ModelVersionMeta, ReferenceSample } from './artifacts.js';
+import type { ModelVersionArtifacts, ModelVersionMeta, ReferenceSample } from './io/artifacts.js';
 import {
   BAR_COLUMNS,
   buildSamples,
@@ -14,7 +15,7 @@ import {
   type Sample,
 } from './dataset.js';
 import { evaluateHorizons, type HorizonEvaluation } from './evaluate.js';
-import { buildModel, predict, trainModel, type TrainResult } from './lstm.js';
+import { buildModel, predict, trainModel, type TrainResult } from './network/lstm.js';
 import { lineageOf } from './lineage.js';
 import { applyScaler, fitScaler, ruleFor, type Scaler } from './normalise.js';
 
@@ -64,8 +65,8 @@ export interface TestForecast {
 }
 
 export interface FitResult {
-  /** Ready for saveModelVersion. */
-  version: ModelVersionArtifacts;
+  /** The trained model with its meta and drift reference, ready for saveArtifacts. */
+  artifacts: ModelVersionArtifacts;
   training: TrainResult;
   evaluation: HorizonEvaluation[];
   /** Each test-split forecast in price terms, for inspection or logging as an artifact. */
@@ -123,7 +124,7 @@ function flatMetrics(evaluation: readonly HorizonEvaluation[], training: TrainRe
  * chronologically (gap = longest horizon), fits the scaler on the training split, trains with
  * early stopping, and scores the test split beside the naive forecast.
  */
-export async function fitVersion(
+export async function fitModel(
   bars: readonly Bar[],
   features: readonly FeatureRow[],
   cfg: ModelStageConfig,
@@ -196,7 +197,7 @@ export async function fitVersion(
       test: split.test.length,
     };
     return {
-      version: { model, meta, reference: referenceSample(recent, featureColumns, trainWindow) },
+      artifacts: { model, meta, reference: referenceSample(recent, featureColumns, trainWindow) },
       training,
       evaluation,
       testForecasts,
@@ -232,7 +233,7 @@ export async function fitVersion(
   }
 }
 
-export interface VersionForecast {
+export interface ModelForecast {
   asOf: string;
   /** close(asOf). */
   base: number;
@@ -240,13 +241,13 @@ export interface VersionForecast {
 }
 
 /** Forecasts from the window ending at `asOf`; bars and feature rows after asOf are ignored. */
-export function forecastFromVersion(
-  version: Pick<ModelVersionArtifacts, 'model' | 'meta'>,
+export function forecastWith(
+  artifacts: Pick<ModelVersionArtifacts, 'model' | 'meta'>,
   bars: readonly Bar[],
   features: readonly FeatureRow[],
   asOf: string,
-): VersionForecast {
-  const { meta } = version;
+): ModelForecast {
+  const { meta } = artifacts;
   const rules = meta.columns.map(ruleFor);
   if (BAR_COLUMNS.some((c, i) => meta.columns[i] !== c)) {
     throw new PipelineError(
@@ -267,7 +268,7 @@ export function forecastFromVersion(
     lookback: meta.lookback,
     featureColumns,
   });
-  const ratios = predict(version.model, [applyScaler(meta.scaler, x)])[0] ?? [];
+  const ratios = predict(artifacts.model, [applyScaler(meta.scaler, x)])[0] ?? [];
   return {
     asOf,
     base,

@@ -1,7 +1,7 @@
 /** The model registry as the model step sees it: names, tags, and loading a version by alias or label. */
-import type { Catalog } from '../catalog.js';
-import type { Alias, ModelVersion } from '../ports/tracking/port.js';
-import { loadModelVersion, type ModelVersionArtifacts } from './artifacts.js';
+import type { Catalog } from '../../catalog.js';
+import type { Alias, ModelVersion } from '../../ports/tracking/port.js';
+import { loadArtifacts, type ModelVersionArtifacts } from './artifacts.js';
 
 export const ARTIFACT_KEY_TAG = 'stockops.artifact_key';
 export const DATA_THROUGH_TAG = 'stockops.data_through';
@@ -34,7 +34,7 @@ export async function loadServing(
   label: string,
 ): Promise<ServingVersion> {
   const key = versionKey(ticker, label);
-  return { label, key, artifacts: await loadModelVersion(cat.store, key) };
+  return { label, key, artifacts: await loadArtifacts(cat.store, key) };
 }
 
 export interface AliasedVersion {
@@ -57,7 +57,7 @@ export async function loadByAlias(
   }
   const key = info?.tags[ARTIFACT_KEY_TAG];
   if (!info || !key) return undefined;
-  const artifacts = await loadModelVersion(cat.store, key);
+  const artifacts = await loadArtifacts(cat.store, key);
   const label = key.split('/').at(-1) ?? key;
   return {
     info,

@@ -1,11 +1,9 @@
 /** What earlier runs recorded about a ticker's models: the inputs of the train-or-load decision. */
-import { subDays, formatISO, parseISO } from 'date-fns';
-import type { Catalog } from '../catalog.js';
-import type { RowOf } from '../ports/warehouse/schema.js';
-import { forecastMetrics } from './evaluate.js';
-
-const dayBefore = (d: string): string =>
-  formatISO(subDays(parseISO(d), 1), { representation: 'date' });
+import { dayBefore } from '../../calendar/dates.js';
+import type { Catalog } from '../../catalog.js';
+import { latestOnOrBefore } from '../../ports/warehouse/port.js';
+import { DATASET_ROW, type RowOf } from '../../ports/warehouse/schema.js';
+import { forecastMetrics } from '../evaluate.js';
 
 /** The decision a run already recorded for this day, if any. */
 export async function decisionOn(
@@ -21,29 +19,21 @@ export async function decisionOn(
 
 /** The latest decision before D: which version served last, and when the ticker last trained. */
 export async function latestDecisions(cat: Catalog, ticker: string, asOf: string) {
-  const before = { column: 'as_of_date' as const, to: dayBefore(asOf) };
-  const order = { orderBy: 'as_of_date' as const, desc: true, limit: 1 };
-  const [served] = await cat.warehouse.select('model_decisions', {
+  const before = { column: 'as_of_date', date: dayBefore(asOf) } as const;
+  const served = await latestOnOrBefore(cat.warehouse, 'model_decisions', {
     where: { ticker },
-    between: before,
-    ...order,
+    ...before,
   });
-  const [trained] = await cat.warehouse.select('model_decisions', {
+  const trained = await latestOnOrBefore(cat.warehouse, 'model_decisions', {
     where: { ticker, decision: 'train' },
-    between: before,
-    ...order,
+    ...before,
   });
   return { served, lastTrainedOn: trained?.as_of_date };
 }
 
-export async function realisedAccuracy(
-  cat: Catalog,
-  ticker: string,
-  version: string,
-  asOf: string,
-) {
+export async function realisedAccuracy(cat: Catalog, ticker: string, label: string, asOf: string) {
   const rows = await cat.warehouse.select('outcomes', {
-    where: { ticker, model_version: version },
+    where: { ticker, model_version: label },
     between: { column: 'target_date', to: asOf },
     orderBy: 'target_date',
     desc: true,
@@ -60,15 +50,13 @@ export async function realisedAccuracy(
 export async function lastDatasetDrift(
   cat: Catalog,
   ticker: string,
-  version: string,
+  label: string,
   asOf: string,
 ): Promise<boolean | null> {
-  const [row] = await cat.warehouse.select('drift_scores', {
-    where: { ticker, feature: '__dataset__', model_version: version },
-    between: { column: 'as_of_date', to: dayBefore(asOf) },
-    orderBy: 'as_of_date',
-    desc: true,
-    limit: 1,
+  const row = await latestOnOrBefore(cat.warehouse, 'drift_scores', {
+    where: { ticker, feature: DATASET_ROW, model_version: label },
+    column: 'as_of_date',
+    date: dayBefore(asOf),
   });
   return row ? row.drifted : null;
 }

@@ -1,7 +1,11 @@
-/** Parses Yahoo-format CSV (`Date,Open,High,Low,Close,Adj Close,Volume`) into raw bars, keeping bad rows. */
+/**
+ * Parses Yahoo-format CSV (`Date,Open,High,Low,Close,Adj Close,Volume`) into raw bars, keeping bad
+ * rows marked `unreadable`. The file format of the CSV adapters; the ingest stage's contract decides
+ * what is quarantined.
+ */
 import { parse } from 'csv-parse/sync';
-import { printable } from '../text.js';
-import type { RawBar } from '../types.js';
+import { printable } from '../../text.js';
+import type { RawBar } from '../../types.js';
 
 /** A file that cannot be read as a Yahoo CSV at all (no header, wrong columns): names the file and rule. */
 export class CsvFileError extends Error {

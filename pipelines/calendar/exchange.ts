@@ -7,6 +7,8 @@
  * that real price files show, and works on local-time dayjs objects.
  */
 
+import { isoDate } from './dates.js';
+
 export type Exchange = 'NYSE' | '24x7';
 
 /** Earliest year the NYSE rules below are right for (the GE history starts in 1962). */
@@ -44,7 +46,7 @@ export function isCalendarDate(date: string): boolean {
 }
 
 function fromDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  return isoDate(new Date(day * DAY_MS));
 }
 
 function dayOf(y: number, month: number, d: number): number {

@@ -4,10 +4,10 @@ import { BAR_COLUMNS } from '../../pipelines/model/dataset.js';
 import {
   REFERENCE_ROWS,
   configHash,
-  fitVersion,
-  forecastFromVersion,
+  fitModel,
+  forecastWith,
   type FitResult,
-} from '../../pipelines/model/version.js';
+} from '../../pipelines/model/fit.js';
 import type { Bar } from '../../pipelines/types.js';
 import { simpleFeatures, syntheticBars, useWasmBackend } from './model-fixtures.js';
 
@@ -24,22 +24,22 @@ let fit: FitResult;
 
 beforeAll(async () => {
   await useWasmBackend();
-  fit = await fitVersion(bars, features, cfg, { backend: 'wasm' });
+  fit = await fitModel(bars, features, cfg, { backend: 'wasm' });
 });
-afterAll(() => fit.version.model.dispose());
+afterAll(() => fit.artifacts.model.dispose());
 
-describe('fitVersion', () => {
+describe('fitModel', () => {
   it('trains on the most recent trainDays samples, split chronologically with gaps', () => {
-    const { sizes, version } = fit;
+    const { sizes, artifacts } = fit;
     // 200 labelled samples: 30 test, 30 validation, two gaps of 5 (the longest horizon).
     expect(sizes).toEqual({ train: 130, validation: 30, test: 30 });
     const dates = bars.map((b) => b.date);
     // The last labelled as-of date is 5 bars before the end; train ends 70 samples earlier
     // (test 30 + gap 5 + validation 30 + gap 5).
-    expect(dates.indexOf(version.meta.trainWindow.last)).toBe(bars.length - 1 - 5 - 70);
-    expect(dates.indexOf(version.meta.trainWindow.first)).toBe(bars.length - 1 - 5 - 199);
+    expect(dates.indexOf(artifacts.meta.trainWindow.last)).toBe(bars.length - 1 - 5 - 70);
+    expect(dates.indexOf(artifacts.meta.trainWindow.first)).toBe(bars.length - 1 - 5 - 199);
     const firstTest = fit.testForecasts[0]?.asOf ?? '';
-    expect(firstTest > version.meta.trainWindow.last).toBe(true);
+    expect(firstTest > artifacts.meta.trainWindow.last).toBe(true);
   });
 
   it('returns what tracking needs: params, per-epoch history, final metrics, model and naive', () => {
@@ -60,7 +60,7 @@ describe('fitVersion', () => {
       expect(fit.metrics[`naive_mase_h${h}`]).toBe(1);
     }
     expect(fit.evaluation.map((e) => e.horizon)).toEqual([1, 5]);
-    expect(fit.version.meta.metrics).toEqual(fit.evaluation);
+    expect(fit.artifacts.meta.metrics).toEqual(fit.evaluation);
   });
 
   it('scores the test forecasts it reports', () => {
@@ -76,10 +76,10 @@ describe('fitVersion', () => {
   });
 
   it('keeps a capped reference sample of raw training-window features for drift', () => {
-    const ref = fit.version.reference;
+    const ref = fit.artifacts.reference;
     expect(Object.keys(ref.columns).sort()).toEqual(['atr_3', 'mom_3', 'obv', 'sma_3']);
-    expect(ref.dates[0]).toBe(fit.version.meta.trainWindow.first);
-    expect(ref.dates[ref.dates.length - 1]).toBe(fit.version.meta.trainWindow.last);
+    expect(ref.dates[0]).toBe(fit.artifacts.meta.trainWindow.first);
+    expect(ref.dates[ref.dates.length - 1]).toBe(fit.artifacts.meta.trainWindow.last);
     expect(ref.dates.length).toBeLessThanOrEqual(REFERENCE_ROWS);
     const row = features.find((f) => f.date === ref.dates[3]);
     expect(ref.columns.sma_3?.[3]).toBe(row?.values.sma_3);
@@ -94,10 +94,10 @@ describe('fitVersion', () => {
   });
 });
 
-describe('forecastFromVersion', () => {
+describe('forecastWith', () => {
   it('forecasts close × ratio per horizon from data up to asOf only', () => {
     const asOf = (bars[300] as Bar).date;
-    const f = forecastFromVersion(fit.version, bars, features, asOf);
+    const f = forecastWith(fit.artifacts, bars, features, asOf);
     expect(f.base).toBe((bars[300] as Bar).close);
     expect(f.forecasts.map((x) => x.horizon)).toEqual([1, 5]);
     for (const x of f.forecasts) {
@@ -110,21 +110,21 @@ describe('forecastFromVersion', () => {
     const laterFeatures = features.map((r) =>
       r.date > asOf ? { ...r, values: { ...r.values, obv: 0 } } : r,
     );
-    expect(forecastFromVersion(fit.version, later, laterFeatures, asOf)).toEqual(f);
+    expect(forecastWith(fit.artifacts, later, laterFeatures, asOf)).toEqual(f);
   });
 
   it('names what is missing', () => {
-    expect(() => forecastFromVersion(fit.version, bars, features, '2019-01-01')).toThrow(
+    expect(() => forecastWith(fit.artifacts, bars, features, '2019-01-01')).toThrow(
       /no bar on 2019-01-01/,
     );
     const noMom = features.map((r) => ({
       date: r.date,
       values: Object.fromEntries(Object.entries(r.values).filter(([c]) => c !== 'mom_3')),
     }));
-    expect(() => forecastFromVersion(fit.version, bars, noMom, (bars[300] as Bar).date)).toThrow(
+    expect(() => forecastWith(fit.artifacts, bars, noMom, (bars[300] as Bar).date)).toThrow(
       /lacks column "mom_3"/,
     );
-    expect(() => forecastFromVersion(fit.version, bars, features, (bars[5] as Bar).date)).toThrow(
+    expect(() => forecastWith(fit.artifacts, bars, features, (bars[5] as Bar).date)).toThrow(
       /no feature row|need 10 feature rows/,
     );
   });

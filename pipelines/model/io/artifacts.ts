@@ -13,11 +13,11 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import type { ObjectStore } from '../ports/object-store/port.js';
-import { PipelineError } from '../types.js';
+import type { ObjectStore } from '../../ports/object-store/port.js';
+import { PipelineError } from '../../types.js';
 // Registers the custom layer, so models that contain it deserialise.
-import './seeded-dropout.js';
-import { topologyForBackend } from './lstm.js';
+import '../network/seeded-dropout.js';
+import { topologyForBackend } from '../network/lstm.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 const ruleSchema = z.enum(['price', 'logVolume', 'perRowClose', 'obvFlow', 'standard']);
@@ -131,17 +131,17 @@ async function serialiseModel(
  * Writes a version under `prefix` and returns the URI of its folder. Refuses to overwrite a
  * version that already has a manifest: a published version never changes.
  */
-export async function saveModelVersion(
+export async function saveArtifacts(
   store: ObjectStore,
   prefix: string,
-  version: ModelVersionArtifacts,
+  artifacts: ModelVersionArtifacts,
 ): Promise<string> {
-  const meta = modelVersionMetaSchema.parse(version.meta);
-  const reference = referenceSampleSchema.parse(version.reference);
+  const meta = modelVersionMetaSchema.parse(artifacts.meta);
+  const reference = referenceSampleSchema.parse(artifacts.reference);
   if (await store.get(keyOf(prefix, 'manifest.json'))) {
     fail(`model version already exists at ${store.uri(keyOf(prefix, 'manifest.json'))}`);
   }
-  const { json, weights } = await serialiseModel(version.model);
+  const { json, weights } = await serialiseModel(artifacts.model);
   const contents: Record<(typeof FILES)[number], Uint8Array> = {
     'model.json': json,
     'weights.bin': weights,
@@ -220,7 +220,7 @@ const modelJsonSchema = z.object({
     .length(1),
 });
 
-export async function loadModelVersion(
+export async function loadArtifacts(
   store: ObjectStore,
   prefix: string,
 ): Promise<ModelVersionArtifacts> {
