@@ -71,7 +71,7 @@ interface Drawn {
   note: string;
 }
 
-const BAND_OPACITY = [0.14, 0.24];
+const BAND_COLOUR = '#2166ac';
 
 /**
  * A band as ECharts draws one: an invisible base at the lower bound and the width stacked on it,
@@ -83,7 +83,7 @@ function bandSeries(
   xs: string[],
   at: (x: string) => ViewRow | undefined,
   group: string,
-  named: (name: string) => string,
+  named: (name: string, icon?: EChartsOption) => string,
 ): EChartsOption[] {
   return (c.bands ?? []).flatMap((b, i) => {
     const pairs = xs.map((x) => {
@@ -94,6 +94,8 @@ function bandSeries(
     });
     const name = [b.label, group].filter(Boolean).join(' · ');
     const stack = `band ${name}`;
+    // The second band (the 80 % inside the 95 %) darker: where both overlap reads darkest.
+    const opacity = i % 2 ? 0.24 : 0.14;
     const invisible = { showSymbol: false, lineStyle: { opacity: 0 }, silent: true };
     return [
       {
@@ -104,13 +106,17 @@ function bandSeries(
         ...invisible,
       },
       {
-        name: named(name),
+        // A filled square in the legend, the band's colour (a line's icon would be invisible).
+        name: named(name, {
+          icon: 'rect',
+          itemStyle: { color: BAND_COLOUR, opacity: 0.3 + opacity },
+        }),
         type: 'line',
         data: pairs.map((p) => (p ? (p[1] ?? 0) - (p[0] ?? 0) : null)),
         stack,
         ...invisible,
-        areaStyle: { opacity: BAND_OPACITY[i % 2], color: '#2166ac' },
-        itemStyle: { color: '#2166ac' },
+        areaStyle: { opacity, color: BAND_COLOUR },
+        itemStyle: { color: BAND_COLOUR },
         tooltip: { show: false },
       },
       { name: `${name} upper`, type: 'line', data: pairs.map((p) => p?.[1] ?? null), ...invisible },
@@ -131,8 +137,11 @@ function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow
   const label = (f: string): string => c.labels?.[f] ?? f;
   const series: EChartsOption[] = [];
   /** Helper series (a band's stacked base, its bounds for the tooltip) stay out of the legend. */
-  const legend: string[] = [];
-  const named = (name: string): string => (legend.push(name), name);
+  const legend: (string | EChartsOption)[] = [];
+  const named = (name: string, icon?: EChartsOption): string => {
+    legend.push(icon ? { name, ...icon } : name);
+    return name;
+  };
   for (const [group, members] of groupBy(rows, varying)) {
     const byX = new Map<string, ViewRow[]>();
     for (const r of members) {
@@ -150,7 +159,13 @@ function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow
       const name = [y && (metrics.length > 1 || !group) ? label(y) : '', group]
         .filter(Boolean)
         .join(' · ');
-      const color = c.type === 'bar' ? c.colors?.[group] : y === null ? undefined : c.colors?.[y];
+      // A field's fixed colour only where one group is drawn: two horizons in one colour would blur.
+      const color =
+        c.type === 'bar'
+          ? c.colors?.[group]
+          : y === null || varying.length
+            ? undefined
+            : c.colors?.[y];
       const dashed = c.type === 'line' && y !== null && c.dashed?.includes(y);
       series.push({
         name: named(name || (c.aggregate ? c.aggregate.fn : 'value')),
@@ -172,7 +187,8 @@ function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow
           .filter((r): r is number => r !== null)
       : [];
   // On the first series drawn in the legend (a band's helper series may be hidden).
-  const host = series.find((x) => legend.includes(String(x.name)));
+  const shown = new Set(legend.map((l) => (typeof l === 'string' ? l : String(l.name))));
+  const host = series.find((x) => shown.has(String(x.name)));
   if (refs.length && host) {
     host.markLine = {
       silent: true,

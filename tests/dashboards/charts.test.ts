@@ -100,8 +100,8 @@ describe('panelFor', () => {
     expect(at('80% interval')).toBeCloseTo(Number(last?.upper_80) - Number(last?.lower_80), 9);
     expect(s.find((x) => x.name === '80% interval')?.stack).toBe('band 80% interval');
     expect(s.find((x) => x.name === 'LSTM forecast')?.lineStyle?.type).toBe('dashed');
-    const legend = (p.facets[0]?.option.legend as { data: string[] }).data;
-    expect(legend).toEqual([
+    const legend = (p.facets[0]?.option.legend as { data: (string | { name: string })[] }).data;
+    expect(legend.map((l) => (typeof l === 'string' ? l : l.name))).toEqual([
       '95% interval',
       '80% interval',
       'actual',
