@@ -399,13 +399,17 @@ for (let i = 3; i < 30; i++) {
 // BBB: horizon 5 keeps the shrunk LSTM; at horizon 10 drift is promoted on day 3.
 for (let i = 1; i < 5; i++) {
   policy_decisions.push(policy('BBB', i, 5, 'shrunk', 'shrunk', null, i));
-  const test = {
-    challenger: 'drift' as const,
-    championMae: 2,
-    challengerMae: 0.8,
-    dm: 2.9,
-    p: i === 3 ? 0.004 : 0.3,
-  };
+  // Once drift serves, the shrunk LSTM is the challenger it is tested against.
+  const test =
+    i > 3
+      ? { challenger: 'shrunk' as const, championMae: 0.8, challengerMae: 2, dm: -2.1, p: 0.08 }
+      : {
+          challenger: 'drift' as const,
+          championMae: 2,
+          challengerMae: 0.8,
+          dm: 2.9,
+          p: i === 3 ? 0.004 : 0.3,
+        };
   policy_decisions.push(
     policy(
       'BBB',
