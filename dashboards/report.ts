@@ -31,6 +31,11 @@ const aggregate = z.union([
   z.object({ fn: z.enum(['avg', 'sum']), field }).strict(),
 ]);
 
+const colour = z.string().regex(/^#[0-9a-f]{6}$/);
+
+/** A shaded band between two fields (a prediction interval), drawn behind the lines. */
+const band = z.object({ lower: field, upper: field, label: z.string().min(1) }).strict();
+
 const line = z
   .object({
     ...base,
@@ -38,13 +43,25 @@ const line = z
     x: field,
     y: z.array(field).min(1).optional(),
     aggregate: aggregate.optional(),
-    facet: field.optional(),
+    /** One small chart per value (per combination of values, for a list). */
+    facet: z.union([field, z.array(field).min(1)]).optional(),
     split: z.array(field).optional(),
-    /** A horizontal line: a constant, or the value of a field of the first row. */
-    reference: z.union([z.number(), field]).optional(),
+    /** Horizontal lines: each a constant, or the value of a field of the first row. */
+    reference: z
+      .union([z.number(), field, z.array(z.union([z.number(), field])).min(1)])
+      .optional(),
+    /** Bands between two fields of each row, per split group, behind the `y` lines. */
+    bands: z.array(band).optional(),
+    /** Fixed colours per `y` field, so the same quantity looks the same in every facet. */
+    colors: z.record(field, colour).optional(),
+    /** `y` fields drawn dashed (a second forecast beside the served one). */
+    dashed: z.array(field).optional(),
+    /** A fixed value axis [min, max] (a rate between 0 and 1); else it fits the data. */
+    range: z.tuple([z.number(), z.number()]).optional(),
   })
   .strict()
-  .refine((c) => !!c.y !== !!c.aggregate, { message: 'a line chart has either y or aggregate' });
+  .refine((c) => !!c.y !== !!c.aggregate, { message: 'a line chart has either y or aggregate' })
+  .refine((c) => !c.bands || !!c.y, { message: 'bands go with y, not with an aggregate' });
 
 const bar = z
   .object({
@@ -55,7 +72,7 @@ const bar = z
     split: z.array(field).optional(),
     stacked: z.boolean().optional(),
     /** Fixed colours per series (a split value), so "failed" is always red. */
-    colors: z.record(z.string(), z.string().regex(/^#[0-9a-f]{6}$/)).optional(),
+    colors: z.record(z.string(), colour).optional(),
   })
   .strict();
 
@@ -106,6 +123,17 @@ export function loadReport(file = join(viewsDir(), '..', 'looker', 'report.json'
   return parsed.data;
 }
 
+/** The fields a chart is faceted by (none, one, or a combination). */
+export function facetFields(c: Chart): string[] {
+  if (c.type !== 'line' && c.type !== 'heatmap') return [];
+  return c.facet === undefined ? [] : Array.isArray(c.facet) ? c.facet : [c.facet];
+}
+
+/** A line chart's reference lines, as a list. */
+export function references(c: Extract<Chart, { type: 'line' }>): (number | string)[] {
+  return c.reference === undefined ? [] : Array.isArray(c.reference) ? c.reference : [c.reference];
+}
+
 /** Every view column a chart reads (the test checks each exists in its view). */
 export function fieldsOf(c: Chart): string[] {
   const out = new Set<string>();
@@ -117,16 +145,19 @@ export function fieldsOf(c: Chart): string[] {
       c.columns.forEach(add);
       break;
     case 'heatmap':
-      [c.x, ...c.y, c.value, c.facet].forEach(add);
+      [c.x, ...c.y, c.value, ...facetFields(c)].forEach(add);
       break;
     case 'bar':
       [c.x, ...(c.split ?? [])].forEach(add);
       if (c.aggregate.fn !== 'count') add(c.aggregate.field);
       break;
     case 'line':
-      [c.x, ...(c.y ?? []), c.facet, ...(c.split ?? [])].forEach(add);
+      [c.x, ...(c.y ?? []), ...facetFields(c), ...(c.split ?? [])].forEach(add);
       if (c.aggregate && c.aggregate.fn !== 'count') add(c.aggregate.field);
-      if (typeof c.reference === 'string') add(c.reference);
+      for (const r of references(c)) if (typeof r === 'string') add(r);
+      for (const b of c.bands ?? []) [b.lower, b.upper].forEach(add);
+      Object.keys(c.colors ?? {}).forEach(add);
+      (c.dashed ?? []).forEach(add);
       break;
   }
   return [...out];

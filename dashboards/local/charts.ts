@@ -3,7 +3,7 @@
  * or a table), or the visible empty/error state. No IO here.
  */
 import type { Cell, ViewResult, ViewRow } from '../duckdb-views.js';
-import type { Chart } from '../report.js';
+import { facetFields, references, type Chart } from '../report.js';
 
 /** ECharts option objects, JSON only (no functions), so they travel inside the page as data. */
 export type EChartsOption = Record<string, unknown>;
@@ -71,6 +71,59 @@ interface Drawn {
   note: string;
 }
 
+const BAND_COLOUR = '#2166ac';
+
+/**
+ * A band as ECharts draws one: an invisible base at the lower bound and the width stacked on it,
+ * filled. Only where both bounds exist (an unbounded side has no band, and no invisible 0 that
+ * would stretch the axis). The filled width is left out of the tooltip, which shows the bounds.
+ */
+function bandSeries(
+  c: Extract<Chart, { type: 'line' }>,
+  xs: string[],
+  at: (x: string) => ViewRow | undefined,
+  group: string,
+  named: (name: string, icon?: EChartsOption) => string,
+): EChartsOption[] {
+  return (c.bands ?? []).flatMap((b, i) => {
+    const pairs = xs.map((x) => {
+      const r = at(x);
+      const lo = num(r?.[b.lower]);
+      const hi = num(r?.[b.upper]);
+      return lo === null || hi === null ? null : [lo, hi];
+    });
+    const name = [b.label, group].filter(Boolean).join(' · ');
+    const stack = `band ${name}`;
+    // The second band (the 80 % inside the 95 %) darker: where both overlap reads darkest.
+    const opacity = i % 2 ? 0.24 : 0.14;
+    const invisible = { showSymbol: false, lineStyle: { opacity: 0 }, silent: true };
+    return [
+      {
+        name: `${name} lower`,
+        type: 'line',
+        data: pairs.map((p) => p?.[0] ?? null),
+        stack,
+        ...invisible,
+      },
+      {
+        // A filled square in the legend, the band's colour (a line's icon would be invisible).
+        name: named(name, {
+          icon: 'rect',
+          itemStyle: { color: BAND_COLOUR, opacity: 0.3 + opacity },
+        }),
+        type: 'line',
+        data: pairs.map((p) => (p ? (p[1] ?? 0) - (p[0] ?? 0) : null)),
+        stack,
+        ...invisible,
+        areaStyle: { opacity, color: BAND_COLOUR },
+        itemStyle: { color: BAND_COLOUR },
+        tooltip: { show: false },
+      },
+      { name: `${name} upper`, type: 'line', data: pairs.map((p) => p?.[1] ?? null), ...invisible },
+    ];
+  });
+}
+
 function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow[]): Drawn {
   const xs = uniqueSorted(rows.map((r) => text(r[c.x])));
   // A split field with one value here names no series: it goes in the note above the chart.
@@ -83,12 +136,20 @@ function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow
   const note = constant.map((f) => splitLabel(f, rows[0]?.[f])).join(' · ');
   const label = (f: string): string => c.labels?.[f] ?? f;
   const series: EChartsOption[] = [];
+  /** Helper series (a band's stacked base, its bounds for the tooltip) stay out of the legend. */
+  const legend: (string | EChartsOption)[] = [];
+  const named = (name: string, icon?: EChartsOption): string => {
+    legend.push(icon ? { name, ...icon } : name);
+    return name;
+  };
   for (const [group, members] of groupBy(rows, varying)) {
     const byX = new Map<string, ViewRow[]>();
     for (const r of members) {
       const x = text(r[c.x]);
       byX.set(x, [...(byX.get(x) ?? []), r]);
     }
+    const at = (x: string): ViewRow | undefined => byX.get(x)?.[0];
+    if (c.type === 'line') series.push(...bandSeries(c, xs, at, group, named));
     for (const y of metrics) {
       const data = xs.map((x) => {
         const at = byX.get(x) ?? [];
@@ -98,42 +159,58 @@ function seriesOption(c: Extract<Chart, { type: 'line' | 'bar' }>, rows: ViewRow
       const name = [y && (metrics.length > 1 || !group) ? label(y) : '', group]
         .filter(Boolean)
         .join(' · ');
-      const color = c.type === 'bar' ? c.colors?.[group] : undefined;
+      // A field's fixed colour only where one group is drawn: two horizons in one colour would blur.
+      const color =
+        c.type === 'bar'
+          ? c.colors?.[group]
+          : y === null || varying.length
+            ? undefined
+            : c.colors?.[y];
+      const dashed = c.type === 'line' && y !== null && c.dashed?.includes(y);
       series.push({
-        name: name || (c.aggregate ? c.aggregate.fn : 'value'),
+        name: named(name || (c.aggregate ? c.aggregate.fn : 'value')),
         type: c.type,
         data,
         ...(c.type === 'line' ? { connectNulls: true, showSymbol: xs.length < 40 } : {}),
         ...(c.type === 'bar' && c.stacked ? { stack: 'total' } : {}),
         ...(color ? { itemStyle: { color } } : {}),
+        ...(color || dashed
+          ? { lineStyle: { ...(color ? { color } : {}), ...(dashed ? { type: 'dashed' } : {}) } }
+          : {}),
       });
     }
   }
-  const reference =
-    c.type === 'line' && c.reference !== undefined
-      ? typeof c.reference === 'number'
-        ? c.reference
-        : num(rows[0]?.[c.reference])
-      : null;
-  if (reference !== null && series[0]) {
-    series[0].markLine = {
+  const refs =
+    c.type === 'line'
+      ? references(c)
+          .map((r) => (typeof r === 'number' ? r : num(rows[0]?.[r])))
+          .filter((r): r is number => r !== null)
+      : [];
+  // On the first series drawn in the legend (a band's helper series may be hidden).
+  const shown = new Set(legend.map((l) => (typeof l === 'string' ? l : String(l.name))));
+  const host = series.find((x) => shown.has(String(x.name)));
+  if (refs.length && host) {
+    host.markLine = {
       silent: true,
       symbol: 'none',
       lineStyle: { type: 'dashed', color: '#555' },
-      label: { formatter: `${reference}` },
-      data: [{ yAxis: reference }],
+      label: { formatter: '{c}' },
+      data: refs.map((r) => ({ yAxis: r })),
     };
   }
   const option = common(xs);
   // A wrapping legend, two entries a row in a small chart, with the plot below it.
-  option.legend = { type: 'plain', top: 0, itemGap: 8 };
+  option.legend = { type: 'plain', top: 0, itemGap: 8, data: legend };
   option.grid = {
     left: 28,
     right: 44, // room for the first and last date labels, centred on the edges
-    top: 12 + 22 * Math.ceil(series.length / 2),
+    top: 12 + 22 * Math.ceil(legend.length / 2),
     bottom: 8,
     containLabel: true,
   };
+  if (c.type === 'line' && c.range) {
+    option.yAxis = { type: 'value', min: c.range[0], max: c.range[1] };
+  }
   if (c.type === 'bar') {
     option.xAxis = { type: 'category', data: xs };
     option.tooltip = { trigger: 'axis', axisPointer: { type: 'shadow' } };
@@ -188,9 +265,9 @@ export function panelFor(c: Chart, result: ViewResult | { error: string } | unde
       rows: rows.map((r) => c.columns.map((k) => r[k] ?? null)),
     };
   }
-  const facetField = c.type === 'bar' ? undefined : c.facet;
-  const facets = facetField
-    ? [...groupBy(rows, [facetField])].map(([label, members]) => ({ label, members }))
+  const facetBy = facetFields(c);
+  const facets = facetBy.length
+    ? [...groupBy(rows, facetBy)].map(([label, members]) => ({ label, members }))
     : [{ label: null, members: rows }];
   return {
     ...head,

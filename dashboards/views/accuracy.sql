@@ -3,6 +3,10 @@
 -- MASE is the model's MAE over the no-change forecast's MAE on the same rows: below 1 beats it.
 -- Directional accuracy sits beside the always-up rate (how often the close rose): a model that
 -- always says "up" scores that rate, so only accuracy above it is skill.
+-- The metrics without a prefix score the SERVED forecast (predicted_close). rolling/cumulative_lstm_*
+-- score the LSTM ensemble's own forecast (lstm_close) on the rows that recorded one (NULL before
+-- the serving policy existed; lstm_n counts them), MASE against the no-change forecast on those
+-- same rows.
 WITH scored AS (
   SELECT
     ticker,
@@ -14,6 +18,8 @@ WITH scored AS (
     naive_abs_error,
     CASE WHEN direction_correct THEN 1.0 ELSE 0.0 END AS direction_hit,
     CASE WHEN actual_close > base_close THEN 1.0 ELSE 0.0 END AS went_up,
+    ABS(actual_close - lstm_close) AS lstm_abs_error,
+    CASE WHEN lstm_close IS NULL THEN NULL ELSE naive_abs_error END AS lstm_naive_abs_error,
     model_version
   FROM ${dataset}.outcomes
 ),
@@ -32,13 +38,21 @@ windowed AS (
     SUM(naive_abs_error) OVER roll AS rolling_sum_naive,
     AVG(direction_hit) OVER roll AS rolling_directional_accuracy,
     AVG(went_up) OVER roll AS rolling_always_up_rate,
+    COUNT(lstm_abs_error) OVER roll AS rolling_lstm_n,
+    AVG(lstm_abs_error) OVER roll AS rolling_lstm_mae,
+    SUM(lstm_abs_error) OVER roll AS rolling_lstm_sum_error,
+    SUM(lstm_naive_abs_error) OVER roll AS rolling_lstm_sum_naive,
     COUNT(*) OVER cum AS cumulative_n,
     AVG(abs_error) OVER cum AS cumulative_mae,
     AVG(abs_pct_error) OVER cum AS cumulative_mape,
     SUM(abs_error) OVER cum AS cumulative_sum_error,
     SUM(naive_abs_error) OVER cum AS cumulative_sum_naive,
     AVG(direction_hit) OVER cum AS cumulative_directional_accuracy,
-    AVG(went_up) OVER cum AS cumulative_always_up_rate
+    AVG(went_up) OVER cum AS cumulative_always_up_rate,
+    COUNT(lstm_abs_error) OVER cum AS cumulative_lstm_n,
+    AVG(lstm_abs_error) OVER cum AS cumulative_lstm_mae,
+    SUM(lstm_abs_error) OVER cum AS cumulative_lstm_sum_error,
+    SUM(lstm_naive_abs_error) OVER cum AS cumulative_lstm_sum_naive
   FROM scored
   WINDOW
     roll AS (
@@ -68,5 +82,11 @@ SELECT
   cumulative_mape,
   cumulative_sum_error / NULLIF(cumulative_sum_naive, 0) AS cumulative_mase,
   cumulative_directional_accuracy,
-  cumulative_always_up_rate
+  cumulative_always_up_rate,
+  rolling_lstm_n,
+  rolling_lstm_mae,
+  rolling_lstm_sum_error / NULLIF(rolling_lstm_sum_naive, 0) AS rolling_lstm_mase,
+  cumulative_lstm_n,
+  cumulative_lstm_mae,
+  cumulative_lstm_sum_error / NULLIF(cumulative_lstm_sum_naive, 0) AS cumulative_lstm_mase
 FROM windowed

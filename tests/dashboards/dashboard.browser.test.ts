@@ -157,16 +157,52 @@ describe('the local dashboard in Chromium', () => {
         expect(Math.max(...f.series.map((s) => s.points)), `${p.id} ${f.label}`).toBeGreaterThan(0);
       }
     }
-    // The fixtures' exact counts: AAA has 30 predictions at horizon 10, 25 of them resolved.
+    // The fixtures' exact counts: AAA has 30 predictions at horizon 10, 25 of them resolved; the
+    // LSTM's own forecast from day 3 (27), the 80 % interval from day 3, the 95 % from day 5 (25).
     const pva = panels.find((p) => p.id === 'predicted-vs-actual');
-    const aaa = pva?.facets.find((f) => f.label === 'AAA');
+    expect(pva?.facets.map((f) => f.label)).toEqual([
+      'AAA · horizon 10',
+      'BBB · horizon 5',
+      'BBB · horizon 10',
+    ]);
+    const aaa = pva?.facets.find((f) => f.label === 'AAA · horizon 10');
     expect(aaa?.series).toEqual([
+      { name: '95% interval lower', points: 25 },
+      { name: '95% interval', points: 25 },
+      { name: '95% interval upper', points: 25 },
+      { name: '80% interval lower', points: 27 },
+      { name: '80% interval', points: 27 },
+      { name: '80% interval upper', points: 27 },
       { name: 'actual', points: 25 },
-      { name: 'predicted', points: 30 },
+      { name: 'served forecast', points: 30 },
+      { name: 'LSTM forecast', points: 27 },
     ]);
     expect(
-      await page.locator('[data-panel="predicted-vs-actual"] [data-facet="AAA"] h4').textContent(),
+      await page
+        .locator('[data-panel="predicted-vs-actual"] [data-facet="AAA · horizon 10"] h4')
+        .textContent(),
     ).toBe('AAA · horizon 10');
+    // Coverage: one point per resolved prediction with an interval (AAA days 3-24, BBB days 1-4).
+    const coverage = panels.find((p) => p.id === 'interval-coverage');
+    const both = (n: number) => [
+      { name: '80% coverage', points: n },
+      { name: '95% coverage', points: n },
+    ];
+    expect(coverage?.facets.map((f) => [f.label, f.series])).toEqual([
+      ['AAA · horizon 10', both(22)],
+      ['BBB · horizon 5', both(4)],
+      ['BBB · horizon 10', both(4)],
+    ]);
+    const lstm = panels
+      .find((p) => p.id === 'lstm-vs-served')
+      ?.facets.find((f) => f.label === 'AAA');
+    expect(lstm?.series).toEqual([
+      { name: 'served MASE', points: 25 },
+      { name: 'LSTM MASE', points: 22 },
+    ]);
+    expect(panels.find((p) => p.id === 'policy-now')?.tableRows).toBe(3);
+    expect(panels.find((p) => p.id === 'promotions')?.tableRows).toBe(2);
+    expect(panels.find((p) => p.id === 'scorecard')?.tableRows).toBe(8);
     const heat = panels
       .find((p) => p.id === 'feature-drift')
       ?.facets.find((f) => f.label === 'AAA');
@@ -188,11 +224,20 @@ describe('the local dashboard in Chromium', () => {
     expect(await page.locator('#tickers').getAttribute('data-tickers')).toBe(
       warehouseTickers.join(','),
     );
-    for (const id of ['predicted-vs-actual', 'mase', 'direction', 'feature-drift']) {
+    for (const id of [
+      'predicted-vs-actual',
+      'interval-coverage',
+      'mase',
+      'lstm-vs-served',
+      'direction',
+      'feature-drift',
+    ]) {
       const labels = await page
         .locator(`[data-panel="${id}"] [data-facet]`)
         .evaluateAll((els) => els.map((e) => (e as unknown as El).getAttribute('data-facet')));
-      expect(labels.filter((l) => l !== null).sort(), id).toEqual(warehouseTickers);
+      // A facet by ticker and horizon is labelled "AAA · horizon 10": its ticker comes first.
+      const tickers = new Set(labels.map((l) => l?.split(' · ')[0]).filter((t) => t !== undefined));
+      expect([...tickers].sort(), id).toEqual(warehouseTickers);
     }
     await page.close();
   });
@@ -217,13 +262,22 @@ describe('the local dashboard in Chromium', () => {
     const { page, errors } = await open(pages.broken);
     const panels = await drawn(page);
     const failing = panels.filter((p) => p.state === 'error').map((p) => p.id);
-    expect(failing.sort()).toEqual(['direction', 'mape', 'mase', 'predicted-vs-actual']);
+    expect(failing.sort()).toEqual([
+      'direction',
+      'interval-coverage',
+      'interval-width',
+      'lstm-vs-served',
+      'mape',
+      'mase',
+      'predicted-vs-actual',
+    ]);
     for (const p of panels.filter((x) => x.state === 'error')) {
       expect(p.message).toMatch(
-        /^Could not draw this panel: view (accuracy|predicted_vs_actual) failed: .*outcomes/,
+        /^Could not draw this panel: view (accuracy|interval_coverage|predicted_vs_actual) failed: .*outcomes/,
       );
     }
-    expect(panels.find((p) => p.id === 'feature-drift')?.state).toBe('ok');
+    for (const id of ['feature-drift', 'policy-now', 'shrinkage', 'scorecard'])
+      expect(panels.find((p) => p.id === id)?.state, id).toBe('ok');
     expect(errors).toEqual([]);
     await page.locator('[data-panel="mase"]').screenshot({ path: join(SHOTS, 'error-state.png') });
     await page.close();

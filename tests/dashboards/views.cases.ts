@@ -10,6 +10,26 @@ const ROLLING = 20;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
+const bit = (b: boolean | null | undefined): number | null =>
+  b === null || b === undefined ? null : b ? 1 : 0;
+const meanOrNull = (xs: number[]): number | null => (xs.length ? mean(xs) : null);
+const present = <T>(xs: (T | null)[]): T[] => xs.filter((x): x is T => x !== null);
+
+type Outcome = (typeof fixtures.outcomes)[number];
+
+/** Outcomes per ticker x horizon, each in target-date order (the views' window order). */
+function byTickerHorizon(rows: Outcome[]): Outcome[][] {
+  const groups = new Map<string, Outcome[]>();
+  for (const o of rows) {
+    const k = `${o.ticker}|${o.horizon}`;
+    groups.set(k, [...(groups.get(k) ?? []), o]);
+  }
+  return [...groups.values()].map((list) =>
+    [...list].sort((a, b) =>
+      (a.target_date + a.as_of_date).localeCompare(b.target_date + b.as_of_date),
+    ),
+  );
+}
 
 function predictedVsActual(): ViewRow[] {
   return fixtures.predictions.map((p) => {
@@ -28,30 +48,43 @@ function predictedVsActual(): ViewRow[] {
       error: o ? o.actual_close - predicted : null,
       status: o ? 'resolved' : 'pending',
       model_version: p.model_version,
+      // The ledger's value once resolved (a NULL there is no bound), else the prediction's.
+      lstm_close: (o ?? p).lstm_close,
+      lstm_error: o && o.lstm_close !== null ? o.actual_close - o.lstm_close : null,
+      ensemble_size: (o ?? p).ensemble_size,
+      serving_policy: (o ?? p).serving_policy,
+      shrinkage: (o ?? p).shrinkage,
+      lower_80: (o ?? p).lower_80,
+      upper_80: (o ?? p).upper_80,
+      lower_95: (o ?? p).lower_95,
+      upper_95: (o ?? p).upper_95,
+      covered_80: bit(o?.covered_80),
+      covered_95: bit(o?.covered_95),
     };
   });
 }
 
 function accuracy(): ViewRow[] {
   const rows: ViewRow[] = [];
-  const groups = new Map<string, typeof fixtures.outcomes>();
-  for (const o of fixtures.outcomes) {
-    const k = `${o.ticker}|${o.horizon}`;
-    groups.set(k, [...(groups.get(k) ?? []), o]);
-  }
-  for (const list of groups.values()) {
-    const sorted = [...list].sort((a, b) =>
-      (a.target_date + a.as_of_date).localeCompare(b.target_date + b.as_of_date),
-    );
+  for (const sorted of byTickerHorizon(fixtures.outcomes)) {
     sorted.forEach((o, i) => {
-      const stats = (w: typeof sorted) => ({
-        n: w.length,
-        mae: mean(w.map((x) => x.abs_error)),
-        mape: mean(w.map((x) => Math.abs(x.pct_error))),
-        mase: ratio(sum(w.map((x) => x.abs_error)), sum(w.map((x) => x.naive_abs_error))),
-        dir: mean(w.map((x) => (x.direction_correct ? 1 : 0))),
-        up: mean(w.map((x) => (x.actual_close > x.base_close ? 1 : 0))),
-      });
+      const stats = (w: typeof sorted) => {
+        const lstm = w.filter((x) => x.lstm_close !== null);
+        const lstmErrors = lstm.map((x) => Math.abs(x.actual_close - (x.lstm_close ?? NaN)));
+        return {
+          n: w.length,
+          mae: mean(w.map((x) => x.abs_error)),
+          mape: mean(w.map((x) => Math.abs(x.pct_error))),
+          mase: ratio(sum(w.map((x) => x.abs_error)), sum(w.map((x) => x.naive_abs_error))),
+          dir: mean(w.map((x) => (x.direction_correct ? 1 : 0))),
+          up: mean(w.map((x) => (x.actual_close > x.base_close ? 1 : 0))),
+          lstmN: lstm.length,
+          lstmMae: meanOrNull(lstmErrors),
+          lstmMase: lstm.length
+            ? ratio(sum(lstmErrors), sum(lstm.map((x) => x.naive_abs_error)))
+            : null,
+        };
+      };
       const r = stats(sorted.slice(Math.max(0, i - ROLLING + 1), i + 1));
       const c = stats(sorted.slice(0, i + 1));
       rows.push({
@@ -73,10 +106,122 @@ function accuracy(): ViewRow[] {
         cumulative_mase: c.mase,
         cumulative_directional_accuracy: c.dir,
         cumulative_always_up_rate: c.up,
+        rolling_lstm_n: r.lstmN,
+        rolling_lstm_mae: r.lstmMae,
+        rolling_lstm_mase: r.lstmMase,
+        cumulative_lstm_n: c.lstmN,
+        cumulative_lstm_mae: c.lstmMae,
+        cumulative_lstm_mase: c.lstmMase,
       });
     });
   }
   return rows;
+}
+
+const width = (lower: number | null, upper: number | null, base: number): number | null =>
+  lower === null || upper === null ? null : (100 * (upper - lower)) / base;
+
+function intervalCoverage(): ViewRow[] {
+  const rows: ViewRow[] = [];
+  const withInterval = fixtures.outcomes.filter(
+    (o) => o.covered_80 !== null || o.covered_95 !== null,
+  );
+  for (const sorted of byTickerHorizon(withInterval)) {
+    sorted.forEach((o, i) => {
+      const stats = (w: typeof sorted) => {
+        const hits80 = present(w.map((x) => bit(x.covered_80)));
+        const hits95 = present(w.map((x) => bit(x.covered_95)));
+        return {
+          n80: hits80.length,
+          c80: meanOrNull(hits80),
+          n95: hits95.length,
+          c95: meanOrNull(hits95),
+          w80: meanOrNull(present(w.map((x) => width(x.lower_80, x.upper_80, x.base_close)))),
+          w95: meanOrNull(present(w.map((x) => width(x.lower_95, x.upper_95, x.base_close)))),
+        };
+      };
+      const r = stats(sorted.slice(Math.max(0, i - ROLLING + 1), i + 1));
+      const c = stats(sorted.slice(0, i + 1));
+      rows.push({
+        ticker: o.ticker,
+        horizon: o.horizon,
+        target_date: o.target_date,
+        as_of_date: o.as_of_date,
+        serving_policy: o.serving_policy,
+        model_version: o.model_version,
+        covered_80: bit(o.covered_80),
+        covered_95: bit(o.covered_95),
+        width_80_pct: width(o.lower_80, o.upper_80, o.base_close),
+        width_95_pct: width(o.lower_95, o.upper_95, o.base_close),
+        nominal_80: 0.8,
+        nominal_95: 0.95,
+        rolling_n_80: r.n80,
+        rolling_coverage_80: r.c80,
+        rolling_n_95: r.n95,
+        rolling_coverage_95: r.c95,
+        rolling_width_80_pct: r.w80,
+        rolling_width_95_pct: r.w95,
+        cumulative_n_80: c.n80,
+        cumulative_coverage_80: c.c80,
+        cumulative_n_95: c.n95,
+        cumulative_coverage_95: c.c95,
+        cumulative_width_80_pct: c.w80,
+        cumulative_width_95_pct: c.w95,
+      });
+    });
+  }
+  return rows;
+}
+
+/** 1 on the row that sorts first under `order` among those sharing `key` (the views' ROW_NUMBER). */
+function latestFlags<R>(rows: R[], key: (r: R) => string, order: (a: R, b: R) => number): number[] {
+  return rows.map((r) => {
+    const first = rows.filter((x) => key(x) === key(r)).sort(order)[0];
+    return first === r ? 1 : 0;
+  });
+}
+
+function servingPolicy(): ViewRow[] {
+  const rows = fixtures.policy_decisions;
+  const latest = latestFlags(
+    rows,
+    (r) => `${r.ticker}|${r.horizon}`,
+    (a, b) => b.as_of_date.localeCompare(a.as_of_date),
+  );
+  return rows.map((d, i) => ({
+    ticker: d.ticker,
+    horizon: d.horizon,
+    as_of_date: d.as_of_date,
+    champion: d.champion,
+    served: d.served,
+    promoted: d.promoted ? 1 : 0,
+    challenger: d.challenger,
+    champion_mae: d.champion_mae,
+    challenger_mae: d.challenger_mae,
+    dm_statistic: d.dm_statistic,
+    dm_p_value: d.dm_p_value,
+    ledger_rows: d.ledger_rows,
+    shrinkage: d.shrinkage,
+    drift_return: d.drift_return,
+    alpha_80: d.alpha_80,
+    alpha_95: d.alpha_95,
+    q_80: d.q_80,
+    q_95: d.q_95,
+    calibration: d.calibration,
+    reason: d.reason,
+    run_id: d.run_id,
+    is_latest: latest[i] ?? 0,
+  }));
+}
+
+function evaluations(): ViewRow[] {
+  const rows = fixtures.evaluations;
+  const latest = latestFlags(
+    rows,
+    (r) => `${r.ticker}|${r.horizon}|${r.forecaster}`,
+    (a, b) => (b.to_date + b.from_date).localeCompare(a.to_date + a.from_date),
+  );
+  return rows.map((e, i) => ({ ...e, is_latest: latest[i] ?? 0 }));
 }
 
 const P_VALUE_TESTS = new Set(['ks', 'chisquare', 'z']);
@@ -215,9 +360,12 @@ export function expectedRows(appendOnly = false): Record<string, ViewRow[]> {
     accuracy: accuracy(),
     drift_features: driftFeatures(),
     drift_share: driftShare(),
+    evaluations: evaluations(),
+    interval_coverage: intervalCoverage(),
     model_serving: modelServing(),
     pipeline_health: pipelineHealth(appendOnly),
     predicted_vs_actual: predictedVsActual(),
+    serving_policy: servingPolicy(),
   };
 }
 
