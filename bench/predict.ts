@@ -22,6 +22,7 @@ import { forecastWith } from '../pipelines/model/fit.js';
 import { createLocalObjectStore } from '../pipelines/ports/object-store/local.js';
 import { emit, flags, round, threadEnv } from './child.js';
 import { defaultConfig, loadBars } from './data.js';
+import { disposeMembers, predictEnsemble } from '../pipelines/model/network/ensemble.js';
 
 const f = flags({
   backend: undefined,
@@ -74,15 +75,15 @@ const ds = buildSamples(bars, features, {
 });
 const windows = ds.samples.slice(-batch).map((s) => applyScaler(meta.scaler, s.x));
 t0 = performance.now();
-predict(version.model, windows);
+predictEnsemble(version.members, windows);
 const batchFirstMs = ms(t0);
 const many: number[] = [];
 for (let i = 0; i < Math.max(3, Math.ceil(repeats / 4)); i++) {
   t0 = performance.now();
-  predict(version.model, windows);
+  predictEnsemble(version.members, windows);
   many.push(ms(t0));
 }
-version.model.dispose();
+disposeMembers(version.members);
 
 emit({
   backend: sel.name,

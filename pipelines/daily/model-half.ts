@@ -13,6 +13,7 @@ import { markStarted, stage, type StageContext } from '../record/runs.js';
 import { decisionRow, recordStep } from '../record/step.js';
 import type { Bar, FeatureRow } from '../types.js';
 import type { TickerResult } from './result.js';
+import { disposeMembers } from '../model/network/ensemble.js';
 
 export interface ModelInput {
   bars: Bar[];
@@ -49,7 +50,7 @@ export async function runModelHalf(
       try {
         return { ...m, decisionRow: await decisionRow(modelContext(), { model: m }) };
       } catch (e) {
-        m.serving.artifacts.model.dispose();
+        disposeMembers(m.serving.artifacts.members);
         throw e;
       }
     },
@@ -117,6 +118,6 @@ export async function runModelHalf(
       backend,
     };
   } finally {
-    model.serving.artifacts.model.dispose();
+    disposeMembers(model.serving.artifacts.members);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { differenceInCalendarDays, parseISO } from 'date-fns';
 import type { Config } from '../config.js';
+import { dieboldMariano } from '../stats/diebold-mariano.js';
 import type { Bar, FeatureRow } from '../types.js';
 import { BAR_COLUMNS, buildSamples } from './dataset.js';
 import { forecastMetrics, meanOrNull } from './evaluate.js';
@@ -83,16 +84,16 @@ export interface ScorableChampion {
 }
 
 /**
- * The champion's MASE on the challenger's holdout: the same as-of dates, the same actual closes,
- * its windows built and predicted in one batch. A champion trained on other features or
+ * The champion's forecasts on the challenger's holdout: the same as-of dates, the same actual
+ * closes, its windows built and predicted in one batch. A champion trained on other features or
  * normalisation rules (the config or the code changed) cannot be scored: null.
  */
-export function scoreOnHoldout(
+export function championOnHoldout(
   champion: ScorableChampion,
   holdout: readonly TestForecast[],
   data: { bars: readonly Bar[]; features: readonly FeatureRow[] },
   configHash: string,
-): number | null {
+): TestForecast[] | null {
   const { meta } = champion;
   const { bars, features } = data;
   const needs = meta.columns.slice(BAR_COLUMNS.length);
@@ -110,18 +111,65 @@ export function scoreOnHoldout(
   const windows = ds.samples.filter((x) => asOfs.has(x.asOf));
   const ratios = champion.predict(windows.map((x) => applyScaler(meta.scaler, x.x)));
   const ratiosOn = new Map(windows.map((x, i) => [x.asOf, ratios[i] ?? []]));
+  return holdout.map((t) => ({
+    ...t,
+    predicted: t.base * (ratiosOn.get(t.asOf)?.[meta.horizons.indexOf(t.horizon)] ?? Number.NaN),
+  }));
+}
+
+/** The mean over horizons of the MASE of holdout forecasts (null when any horizon has none). */
+export function holdoutMase(forecasts: readonly TestForecast[], horizons: readonly number[]) {
   return meanOrNull(
-    meta.horizons.map((h, k) => {
-      const rows = holdout
-        .filter((t) => t.horizon === h)
-        .map((t) => ({
-          base: t.base,
-          actual: t.actual,
-          predicted: t.base * (ratiosOn.get(t.asOf)?.[k] ?? Number.NaN),
-        }));
+    horizons.map((h) => {
+      const rows = forecasts.filter((t) => t.horizon === h);
       return rows.length ? forecastMetrics(rows).mase : null;
     }),
   );
+}
+
+/** The champion's MASE on the challenger's holdout (championOnHoldout), or null. */
+export function scoreOnHoldout(
+  champion: ScorableChampion,
+  holdout: readonly TestForecast[],
+  data: { bars: readonly Bar[]; features: readonly FeatureRow[] },
+  configHash: string,
+): number | null {
+  const f = championOnHoldout(champion, holdout, data, configHash);
+  return f && holdoutMase(f, champion.meta.horizons);
+}
+
+/**
+ * Diebold–Mariano (HLN form, lag h − 1) on the holdout: is the challenger more accurate than the
+ * champion? Losses are each as-of date's absolute error in return units, averaged over horizons.
+ * null when it cannot be computed (too few rows, or losses that never differ).
+ */
+export function holdoutDm(
+  challenger: readonly TestForecast[],
+  champion: readonly TestForecast[],
+): { statistic: number; pValue: number } | null {
+  const loss = (rows: readonly TestForecast[]) => {
+    const byAsOf = new Map<string, number[]>();
+    for (const t of rows) {
+      byAsOf.set(t.asOf, [
+        ...(byAsOf.get(t.asOf) ?? []),
+        Math.abs(t.actual - t.predicted) / t.base,
+      ]);
+    }
+    return new Map([...byAsOf].map(([d, xs]) => [d, xs.reduce((a, b) => a + b, 0) / xs.length]));
+  };
+  const a = loss(challenger);
+  const b = loss(champion);
+  const dates = [...a.keys()].filter((d) => b.has(d)).sort();
+  const h = Math.max(...challenger.map((t) => t.horizon));
+  const e1 = dates.map((d) => a.get(d) ?? NaN);
+  const e2 = dates.map((d) => b.get(d) ?? NaN);
+  if (dates.length <= h + 1 || ![...e1, ...e2].every(Number.isFinite)) return null;
+  try {
+    const dm = dieboldMariano(e1, e2, { h, power: 1, alternative: 'less' });
+    return { statistic: dm.statistic, pValue: dm.pValue };
+  } catch {
+    return null;
+  }
 }
 
 export interface PromotionInput {
@@ -132,6 +180,12 @@ export interface PromotionInput {
   degenerate?: number;
   /** The registry's champion saw data after the as-of date: it is kept whatever the challenger scores. */
   laterChampion?: boolean;
+  /**
+   * With a significance level, a better MASE is not enough: the Diebold–Mariano test on the
+   * holdout (holdoutDm) must also reject equal accuracy at that level.
+   */
+  significance?: number;
+  dm?: { statistic: number; pValue: number } | null;
 }
 
 /**
@@ -152,13 +206,18 @@ export function decidePromotion(p: PromotionInput): { promote: boolean; reason: 
     return { promote: false, reason: 'challenger could not be scored' };
   if (p.championMase === null)
     return { promote: true, reason: 'champion could not be scored on the holdout' };
-  return p.challengerMase < p.championMase
-    ? {
-        promote: true,
-        reason: `challenger MASE ${p.challengerMase.toFixed(3)} < champion ${p.championMase.toFixed(3)}`,
-      }
-    : {
-        promote: false,
-        reason: `challenger MASE ${p.challengerMase.toFixed(3)} ≥ champion ${p.championMase.toFixed(3)}`,
-      };
+  const better = `challenger MASE ${p.challengerMase.toFixed(3)} < champion ${p.championMase.toFixed(3)}`;
+  if (!(p.challengerMase < p.championMase)) {
+    return {
+      promote: false,
+      reason: `challenger MASE ${p.challengerMase.toFixed(3)} ≥ champion ${p.championMase.toFixed(3)}`,
+    };
+  }
+  if (p.significance === undefined) return { promote: true, reason: better };
+  if (!p.dm)
+    return { promote: false, reason: `${better}, but no Diebold–Mariano test could be run` };
+  const test = `DM ${p.dm.statistic.toFixed(3)}, p=${p.dm.pValue.toPrecision(3)}`;
+  return p.dm.pValue < p.significance
+    ? { promote: true, reason: `${better}, ${test} < ${p.significance}` }
+    : { promote: false, reason: `${better}, not significant (${test} ≥ ${p.significance})` };
 }

@@ -15,11 +15,24 @@ import {
   type Sample,
 } from './dataset.js';
 import { evaluateHorizons, type HorizonEvaluation } from './evaluate.js';
-import { buildModel, predict, trainModel, type TrainResult } from './network/lstm.js';
+import type * as tf from '@tensorflow/tfjs';
+import {
+  disposeMembers,
+  meanOfMembers,
+  memberSeed,
+  predictEnsemble,
+  predictMembers,
+} from './network/ensemble.js';
+import { buildModel, trainModel, type TrainResult } from './network/lstm.js';
 import { lineageOf } from './lineage.js';
 import { applyScaler, fitScaler, ruleFor, type Scaler } from './normalise.js';
 
-export type ModelStageConfig = Pick<Config, 'lookback' | 'horizons' | 'indicators' | 'model'>;
+export type ModelStageConfig = Pick<Config, 'lookback' | 'horizons' | 'indicators' | 'model'> & {
+  /** Absent: one member. */
+  serving?: Pick<Config['serving'], 'ensembleSize'>;
+};
+
+export const ensembleSize = (cfg: ModelStageConfig): number => cfg.serving?.ensembleSize ?? 1;
 
 /** Most recent training-window rows kept per column as the drift baseline. */
 export const REFERENCE_ROWS = 2000;
@@ -47,11 +60,14 @@ const POLICY_KEYS = new Set([
 /** sha256 of the settings that change what a training run produces. */
 export function configHash(cfg: ModelStageConfig): string {
   const model = Object.fromEntries(Object.entries(cfg.model).filter(([k]) => !POLICY_KEYS.has(k)));
+  const members = ensembleSize(cfg);
   const relevant = {
     lookback: cfg.lookback,
     horizons: cfg.horizons,
     indicators: cfg.indicators,
     model,
+    // Absent for one member, so single-model versions keep the hash they always had.
+    ...(members === 1 ? {} : { members }),
   };
   return createHash('sha256').update(canonicalJson(relevant)).digest('hex');
 }
@@ -65,9 +81,14 @@ export interface TestForecast {
 }
 
 export interface FitResult {
-  /** The trained model with its meta and drift reference, ready for saveArtifacts. */
+  /** The trained members with their meta and drift reference, ready for saveArtifacts. */
   artifacts: ModelVersionArtifacts;
+  /** The first member's training (what a single network would have done). */
   training: TrainResult;
+  /** Every member's training, member 0 first. */
+  trainings: TrainResult[];
+  /** The first member alone on the holdout, beside the ensemble's `evaluation`. */
+  memberEvaluation: HorizonEvaluation[];
   evaluation: HorizonEvaluation[];
   /** Each test-split forecast in price terms, for inspection or logging as an artifact. */
   testForecasts: TestForecast[];
@@ -119,6 +140,15 @@ function flatMetrics(evaluation: readonly HorizonEvaluation[], training: TrainRe
   return out;
 }
 
+/** The first member alone, beside the ensemble: what one seed would have scored. */
+function memberMetrics(evaluation: readonly HorizonEvaluation[]): Record<string, number> {
+  return Object.fromEntries(
+    evaluation.flatMap((e) =>
+      e.model.mase === null ? [] : [[`member0_mase_h${e.horizon}`, e.model.mase]],
+    ),
+  );
+}
+
 /**
  * Builds samples from the most recent `trainDays` labelled as-of dates, splits them
  * chronologically (gap = longest horizon), fits the scaler on the training split, trains with
@@ -141,28 +171,41 @@ export async function fitModel(
     gap: maxH,
   });
   const scaler = fitScaler(split.train.map((s) => s.x));
-  const model = buildModel({
-    lookback: cfg.lookback,
-    nFeatures: ds.columns.length,
-    units: m.units,
-    dropout: m.dropout,
-    horizons: cfg.horizons.length,
-    learningRate: m.learningRate,
-    seed: m.seed,
-  });
+  const data = {
+    train: { x: scaled(scaler, split.train), y: targets(split.train) },
+    validation: { x: scaled(scaler, split.validation), y: targets(split.validation) },
+  };
+  const members: tf.LayersModel[] = [];
   try {
-    const training = await trainModel(
-      model,
-      {
-        train: { x: scaled(scaler, split.train), y: targets(split.train) },
-        validation: { x: scaled(scaler, split.validation), y: targets(split.validation) },
-      },
-      { epochs: m.epochs, batchSize: m.batchSize, patience: m.patience, seed: m.seed },
-    );
-    const predicted = predict(model, scaled(scaler, split.test));
+    const trainings: TrainResult[] = [];
+    for (let k = 0; k < ensembleSize(cfg); k++) {
+      const seed = memberSeed(m.seed, k);
+      const model = buildModel({
+        lookback: cfg.lookback,
+        nFeatures: ds.columns.length,
+        units: m.units,
+        dropout: m.dropout,
+        horizons: cfg.horizons.length,
+        learningRate: m.learningRate,
+        seed,
+      });
+      members.push(model);
+      trainings.push(
+        await trainModel(model, data, {
+          epochs: m.epochs,
+          batchSize: m.batchSize,
+          patience: m.patience,
+          seed,
+        }),
+      );
+    }
+    const training = trainings[0] as TrainResult;
+    const perMember = predictMembers(members, scaled(scaler, split.test));
+    const predicted = meanOfMembers(perMember);
     const actual = targets(split.test);
     const bases = split.test.map((s) => s.base);
     const evaluation = evaluateHorizons(cfg.horizons, bases, predicted, actual);
+    const memberEvaluation = evaluateHorizons(cfg.horizons, bases, perMember[0] ?? [], actual);
     const testForecasts = split.test.flatMap((s, i) =>
       cfg.horizons.map((horizon, k) => ({
         asOf: s.asOf,
@@ -189,6 +232,7 @@ export async function fitModel(
       trainWindow,
       backend: opts.backend,
       metrics: evaluation,
+      members: members.length,
     };
     const featureColumns = ds.columns.slice(BAR_COLUMNS.length);
     const sizes = {
@@ -197,8 +241,10 @@ export async function fitModel(
       test: split.test.length,
     };
     return {
-      artifacts: { model, meta, reference: referenceSample(recent, featureColumns, trainWindow) },
+      artifacts: { members, meta, reference: referenceSample(recent, featureColumns, trainWindow) },
       training,
+      trainings,
+      memberEvaluation,
       evaluation,
       testForecasts,
       sizes,
@@ -212,6 +258,7 @@ export async function fitModel(
         patience: m.patience,
         learning_rate: m.learningRate,
         seed: m.seed,
+        ensemble_size: members.length,
         train_days: m.trainDays,
         validation_fraction: m.validationFraction,
         test_fraction: m.testFraction,
@@ -225,10 +272,10 @@ export async function fitModel(
         n_validation: sizes.validation,
         n_test: sizes.test,
       },
-      metrics: flatMetrics(evaluation, training),
+      metrics: { ...flatMetrics(evaluation, training), ...memberMetrics(memberEvaluation) },
     };
   } catch (e) {
-    model.dispose();
+    disposeMembers(members);
     throw e;
   }
 }
@@ -242,7 +289,7 @@ export interface ModelForecast {
 
 /** Forecasts from the window ending at `asOf`; bars and feature rows after asOf are ignored. */
 export function forecastWith(
-  artifacts: Pick<ModelVersionArtifacts, 'model' | 'meta'>,
+  artifacts: Pick<ModelVersionArtifacts, 'members' | 'meta'>,
   bars: readonly Bar[],
   features: readonly FeatureRow[],
   asOf: string,
@@ -268,7 +315,7 @@ export function forecastWith(
     lookback: meta.lookback,
     featureColumns,
   });
-  const ratios = predict(artifacts.model, [applyScaler(meta.scaler, x)])[0] ?? [];
+  const ratios = predictEnsemble(artifacts.members, [applyScaler(meta.scaler, x)])[0] ?? [];
   return {
     asOf,
     base,

@@ -10,7 +10,9 @@ import {
   decidePromotion,
   decideTrainOrLoad,
   degenerateForecasts,
-  scoreOnHoldout,
+  championOnHoldout,
+  holdoutDm,
+  holdoutMase,
   type Decision,
 } from './decide.js';
 import { meanOrNull } from './evaluate.js';
@@ -30,7 +32,7 @@ import {
 } from './io/registry.js';
 import { logTraining } from './io/tracking.js';
 import { lineageMismatch, versionLabel } from './lineage.js';
-import { predict } from './network/lstm.js';
+import { disposeMembers, predictEnsemble } from './network/ensemble.js';
 
 export {
   ARTIFACT_KEY_TAG,
@@ -93,14 +95,16 @@ async function trainChallenger(
     const key = versionKey(ticker, label);
     const challengerMase = meanOrNull(fit.evaluation.map((e) => e.model.mase));
     const champion = usable?.serving.artifacts;
-    const championMase = champion
-      ? scoreOnHoldout(
-          { meta: champion.meta, predict: (windows) => predict(champion.model, windows) },
+    const onHoldout = champion
+      ? championOnHoldout(
+          { meta: champion.meta, predict: (windows) => predictEnsemble(champion.members, windows) },
           fit.testForecasts,
           data,
           hash,
         )
       : null;
+    const championMase =
+      champion && onHoldout ? holdoutMase(onHoldout, champion.meta.horizons) : null;
     // A ReLU output that died forecasts 0 for everything: such a model must never serve.
     const degenerate = degenerateForecasts(fit.testForecasts);
     if (degenerate && !usable) {
@@ -116,6 +120,8 @@ async function trainChallenger(
       championMase,
       degenerate,
       laterChampion,
+      significance: cfg.serving.significance,
+      dm: onHoldout && holdoutDm(fit.testForecasts, onHoldout),
     });
 
     // A retry of a day that failed after saving finds the version there (same seed, same data):
@@ -159,7 +165,7 @@ async function trainChallenger(
       fit,
     };
   } finally {
-    if (!serves) fit.artifacts.model.dispose();
+    if (!serves) disposeMembers(fit.artifacts.members);
   }
 }
 
@@ -211,7 +217,7 @@ export async function modelStep(ctx: ModelContext, data: ModelInputs): Promise<M
         championMase: earlier.champion_mase,
       };
     }
-    serving.artifacts.model.dispose();
+    disposeMembers(serving.artifacts.members);
     cat.log.warn('not serving the version this day chose: its bars changed', {
       ticker,
       asOf,
@@ -269,6 +275,7 @@ export async function modelStep(ctx: ModelContext, data: ModelInputs): Promise<M
     return result;
   } finally {
     // The champion's tensors are freed unless it is what serves.
-    if (loaded && result?.serving !== loaded.serving) loaded.serving.artifacts.model.dispose();
+    if (loaded && result?.serving !== loaded.serving)
+      disposeMembers(loaded.serving.artifacts.members);
   }
 }

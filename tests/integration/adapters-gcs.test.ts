@@ -19,6 +19,7 @@ import type { ObjectStore } from '../../pipelines/ports/object-store/port.js';
 import { objectStoreContract } from '../contract/object-store.contract.js';
 import { startGcsEmulator, type GcsEmulator } from '../support/emulators/gcs.js';
 import { simpleFeatures, syntheticBars, useWasmBackend } from '../unit/model-fixtures.js';
+import { disposeMembers, predictEnsemble } from '../../pipelines/model/network/ensemble.js';
 
 let emu: GcsEmulator;
 beforeAll(async () => {
@@ -108,14 +109,14 @@ describe('a real model version on cloud storage', () => {
         ),
       ];
       const bits = (r: number[][]): Buffer => Buffer.from(new Float64Array(r.flat()).buffer);
-      expect(bits(predict(loaded.model, x)).equals(bits(predict(fit.artifacts.model, x)))).toBe(
+      expect(bits(predictEnsemble(loaded.members, x)).equals(bits(predictEnsemble(fit.artifacts.members, x)))).toBe(
         true,
       );
-      loaded.model.dispose();
+      disposeMembers(loaded.members);
 
       await expect(saveArtifacts(gcs, prefix, fit.artifacts)).rejects.toThrow(/already exists/);
     } finally {
-      fit.artifacts.model.dispose();
+      disposeMembers(fit.artifacts.members);
     }
   });
 });

@@ -20,6 +20,7 @@ import { createBundledSource } from '../../pipelines/ports/market-data/bundled.j
 import { DATASET_ROW } from '../../pipelines/ports/warehouse/schema.js';
 import { tempCatalog } from '../support/catalog.js';
 import { snapshotTables } from '../support/tables.js';
+import { disposeMembers } from '../../pipelines/model/network/ensemble.js';
 
 const START = '2018-06-01';
 const SMALL: ConfigOverrides = {
@@ -176,7 +177,7 @@ describe('daily batch on the bundled S&P 500', () => {
         expect(stored.find((p) => p.horizon === f.horizon)?.predicted_close).toBe(f.close);
       }
     } finally {
-      loaded.model.dispose();
+      disposeMembers(loaded.members);
     }
   });
 
@@ -184,7 +185,7 @@ describe('daily batch on the bundled S&P 500', () => {
     const loaded = await loadArtifacts(cat.store, `models/SP500/${label}`);
     try {
       // Zero kernel and a negative bias: every pre-activation is below 0, so ReLU outputs 0.
-      const dense = loaded.model.layers.at(-1);
+      const dense = loaded.members[0]?.layers.at(-1);
       const [kernel, bias] = dense?.getWeights() ?? [];
       if (!dense || !kernel || !bias) throw new Error('no output layer');
       const dead = [tf.zerosLike(kernel), tf.fill(bias.shape, -1)];
@@ -202,7 +203,7 @@ describe('daily batch on the bundled S&P 500', () => {
       );
       expect(await cat.warehouse.select('predictions', { where: { as_of_date: D2 } })).toEqual([]);
     } finally {
-      loaded.model.dispose();
+      disposeMembers(loaded.members);
     }
   });
 
@@ -235,7 +236,7 @@ describe('daily batch on the bundled S&P 500', () => {
         }
       }
     } finally {
-      loaded.model.dispose();
+      disposeMembers(loaded.members);
     }
   });
 });

@@ -15,6 +15,7 @@ import { createGcsObjectStore } from '../../pipelines/ports/object-store/gcs.js'
 import { ObjectStoreError, type ObjectStore } from '../../pipelines/ports/object-store/port.js';
 import { startGcsEmulator, type GcsEmulator } from '../support/emulators/gcs.js';
 import { simpleFeatures, syntheticBars, useWasmBackend } from '../unit/model-fixtures.js';
+import { disposeMembers, predictEnsemble } from '../../pipelines/model/network/ensemble.js';
 
 const PREFIX = 'models/OUT/v1';
 let emu: GcsEmulator;
@@ -46,7 +47,7 @@ beforeAll(async () => {
   fit = await fitModel(bars, simpleFeatures(bars), cfg, { backend: 'wasm' });
 });
 afterAll(async () => {
-  fit?.artifacts.model.dispose();
+  if (fit) disposeMembers(fit.artifacts.members);
   await emu?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -94,8 +95,8 @@ describe('cloud storage outage mid-save', () => {
       Array.from({ length: 8 }, (_, t) => Array.from({ length: width }, (_, c) => Math.cos(t * c))),
     ];
     const bits = (r: number[][]): Buffer => Buffer.from(new Float64Array(r.flat()).buffer);
-    expect(bits(predict(loaded.model, x)).equals(bits(predict(fit.artifacts.model, x)))).toBe(true);
-    loaded.model.dispose();
+    expect(bits(predictEnsemble(loaded.members, x)).equals(bits(predictEnsemble(fit.artifacts.members, x)))).toBe(true);
+    disposeMembers(loaded.members);
   });
 
   it('a save that died before its manifest, with other bytes left behind, is replaced by the retry', async () => {
@@ -105,6 +106,6 @@ describe('cloud storage outage mid-save', () => {
     await saveArtifacts(store, prefix, fit.artifacts);
     const loaded = await loadArtifacts(store, prefix);
     expect(loaded.meta).toEqual(fit.artifacts.meta);
-    loaded.model.dispose();
+    disposeMembers(loaded.members);
   });
 });

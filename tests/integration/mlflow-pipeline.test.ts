@@ -31,6 +31,7 @@ import { KEY_TAG } from '../../pipelines/ports/tracking/mlflow.js';
 import type { RowOf } from '../../pipelines/ports/warehouse/schema.js';
 import type { MlflowServer } from '../support/mlflow-server.js';
 import { sharedMlflowServer } from '../support/mlflow-shared.js';
+import { disposeMembers } from '../../pipelines/model/network/ensemble.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
@@ -253,13 +254,13 @@ describe('daily pipeline on a real MLflow server', () => {
     try {
       const served = labelOf(await champion()) as string;
       const src = await loadArtifacts(tracker.store, `models/${TICKER}/${served}`);
-      const out = src.model.layers.at(-1);
+      const out = src.members[0]?.layers.at(-1);
       const [kernel, bias] = out?.getWeights() ?? [];
       if (!out || !kernel || !bias) throw new Error('no output layer weights');
       out.setWeights([kernel, tf.add(bias, 5)]);
       const badKey = `models/${TICKER}/bad-2019-06-11`;
       await saveArtifacts(tracker.store, badKey, src);
-      src.model.dispose();
+      disposeMembers(src.members);
       const v1Run = await onlyRun(`train:${TICKER}:2019-06-03:${labels.v1}`);
       const bad = await tracker.tracker.registry.createVersion(MODEL, {
         source: tracker.store.uri(badKey),

@@ -17,6 +17,7 @@ import { createLocalObjectStore } from '../../pipelines/ports/object-store/local
 import type { ObjectStore } from '../../pipelines/ports/object-store/port.js';
 import { nativeRequired } from './lstm-parity-support.js';
 import { simpleFeatures, syntheticBars } from './model-fixtures.js';
+import { disposeMembers, predictEnsemble } from '../../pipelines/model/network/ensemble.js';
 
 const cfg = loadConfig({
   overrides: {
@@ -48,7 +49,7 @@ beforeAll(async () => {
   fit = await fitModel(bars, features, cfg, { backend: tf.getBackend() });
 });
 afterAll(async () => {
-  fit.artifacts.model.dispose();
+  disposeMembers(fit.artifacts.members);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -86,7 +87,7 @@ const worst = (a: number[][], b: number[][]): number =>
 describe('fused LSTM model files', () => {
   it('a trained model uses the native backend fused layer and saves as a plain LSTM', async () => {
     if (!native) return expect(native).toBe(false);
-    expect(fit.artifacts.model.layers[0]?.constructor.name).toBe('SequenceLSTM');
+    expect(fit.artifacts.members[0]?.layers[0]?.constructor.name).toBe('SequenceLSTM');
     await saveArtifacts(store, 'models/T/fused', fit.artifacts);
     const [lstm] = await savedLayers('models/T/fused');
     expect(lstm?.class_name).toBe('LSTM');
@@ -98,21 +99,21 @@ describe('fused LSTM model files', () => {
     if (!native) return expect(native).toBe(false);
     const plain = await loadPlain('models/T/fused');
     expect(plain.layers[0]?.constructor.name).toBe('LSTM');
-    const d = worst(predict(plain, x), predict(fit.artifacts.model, x));
+    const d = worst(predict(plain, x), predictEnsemble(fit.artifacts.members, x));
     console.log(`fused-saved → plain LSTM: worst prediction difference ${d}`);
     expect(d).toBeLessThan(1e-5);
 
     // The reverse: a plain LSTM's files load as the fused layer through loadArtifacts.
-    await saveArtifacts(store, 'models/T/plain', { ...fit.artifacts, model: plain });
+    await saveArtifacts(store, 'models/T/plain', { ...fit.artifacts, members: [plain] });
     const plainLayers = await savedLayers('models/T/plain');
     const fusedLayers = await savedLayers('models/T/fused');
     expect(plainLayers).toEqual(fusedLayers);
     const loaded = await loadArtifacts(store, 'models/T/plain');
-    expect(loaded.model.layers[0]?.constructor.name).toBe('SequenceLSTM');
-    const d2 = worst(predict(loaded.model, x), predict(plain, x));
+    expect(loaded.members[0]?.layers[0]?.constructor.name).toBe('SequenceLSTM');
+    const d2 = worst(predictEnsemble(loaded.members, x), predict(plain, x));
     console.log(`plain-saved → fused: worst prediction difference ${d2}`);
     expect(d2).toBeLessThan(1e-5);
-    loaded.model.dispose();
+    disposeMembers(loaded.members);
     plain.dispose();
   });
 });

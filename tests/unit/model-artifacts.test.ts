@@ -10,6 +10,7 @@ import { createLocalObjectStore } from '../../pipelines/ports/object-store/local
 import type { ObjectStore } from '../../pipelines/ports/object-store/port.js';
 import type { Bar } from '../../pipelines/types.js';
 import { simpleFeatures, syntheticBars, useWasmBackend } from './model-fixtures.js';
+import { disposeMembers, predictEnsemble } from '../../pipelines/model/network/ensemble.js';
 
 const cfg = loadConfig({
   overrides: {
@@ -33,7 +34,7 @@ beforeAll(async () => {
   fit = await fitModel(bars, features, cfg, { backend: 'wasm' });
 });
 afterAll(async () => {
-  fit.artifacts.model.dispose();
+  disposeMembers(fit.artifacts.members);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -55,15 +56,15 @@ describe('saveArtifacts / loadArtifacts', () => {
         Array.from({ length: 9 }, (_, c) => Math.sin(i + t * 0.3 + c)),
       ),
     );
-    const before = predict(fit.artifacts.model, x);
-    const after = predict(loaded.model, x);
+    const before = predictEnsemble(fit.artifacts.members, x);
+    const after = predictEnsemble(loaded.members, x);
     expect(bits(after).equals(bits(before))).toBe(true);
 
     const asOf = (bars[240] as Bar).date;
     expect(forecastWith(loaded, bars, features, asOf)).toEqual(
       forecastWith(fit.artifacts, bars, features, asOf),
     );
-    loaded.model.dispose();
+    disposeMembers(loaded.members);
   });
 
   it('writes the manifest last, so an unfinished save is never loadable', async () => {

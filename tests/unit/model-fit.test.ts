@@ -10,6 +10,7 @@ import {
 } from '../../pipelines/model/fit.js';
 import type { Bar } from '../../pipelines/types.js';
 import { simpleFeatures, syntheticBars, useWasmBackend } from './model-fixtures.js';
+import { disposeMembers } from '../../pipelines/model/network/ensemble.js';
 
 const cfg = loadConfig({
   overrides: {
@@ -26,7 +27,7 @@ beforeAll(async () => {
   await useWasmBackend();
   fit = await fitModel(bars, features, cfg, { backend: 'wasm' });
 });
-afterAll(() => fit.artifacts.model.dispose());
+afterAll(() => disposeMembers(fit.artifacts.members));
 
 describe('fitModel', () => {
   it('trains on the most recent trainDays samples, split chronologically with gaps', () => {

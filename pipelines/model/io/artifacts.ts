@@ -55,6 +55,8 @@ export const modelVersionMetaSchema = z
     metrics: z.array(
       z.object({ horizon: z.number().int().min(1), model: metricsSchema, naive: metricsSchema }),
     ),
+    /** Ensemble members (network/ensemble.ts); absent in versions saved before: one. */
+    members: z.number().int().min(1).optional(),
   })
   .refine(
     (m) =>
@@ -73,21 +75,22 @@ export const referenceSampleSchema = z.object({
 export type ReferenceSample = z.infer<typeof referenceSampleSchema>;
 
 export interface ModelVersionArtifacts {
-  model: tf.LayersModel;
+  /** The ensemble's networks, member 0 first (one for a single model). */
+  members: tf.LayersModel[];
   meta: ModelVersionMeta;
   reference: ReferenceSample;
 }
 
 const FILES = ['model.json', 'weights.bin', 'meta.json', 'reference.json'] as const;
+/** Member 0 is model.json + weights.bin (a single-model version's files); member k its own pair. */
+const memberFiles = (k: number): [string, string] =>
+  k === 0 ? ['model.json', 'weights.bin'] : [`member-${k}/model.json`, `member-${k}/weights.bin`];
 const fileEntry = z.object({ bytes: z.number().int().min(0), sha256: z.string().length(64) });
 const manifestSchema = z.object({
   formatVersion: z.literal(1),
-  files: z.object({
-    'model.json': fileEntry,
-    'weights.bin': fileEntry,
-    'meta.json': fileEntry,
-    'reference.json': fileEntry,
-  }),
+  files: z
+    .record(z.string(), fileEntry)
+    .refine((f) => FILES.every((k) => k in f), { message: `must list ${FILES.join(', ')}` }),
 });
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -141,16 +144,23 @@ export async function saveArtifacts(
   if (await store.get(keyOf(prefix, 'manifest.json'))) {
     fail(`model version already exists at ${store.uri(keyOf(prefix, 'manifest.json'))}`);
   }
-  const { json, weights } = await serialiseModel(artifacts.model);
-  const contents: Record<(typeof FILES)[number], Uint8Array> = {
-    'model.json': json,
-    'weights.bin': weights,
-    'meta.json': utf8(meta),
-    'reference.json': utf8(reference),
-  };
-  for (const f of FILES) await writeUnpublished(store, prefix, keyOf(prefix, f), contents[f]);
+  if ((meta.members ?? 1) !== artifacts.members.length) {
+    fail(`meta says ${meta.members ?? 1} members, the artifacts hold ${artifacts.members.length}`);
+  }
+  const contents: Record<string, Uint8Array> = {};
+  for (const [k, member] of artifacts.members.entries()) {
+    const { json, weights } = await serialiseModel(member);
+    const [jsonFile, weightsFile] = memberFiles(k);
+    contents[jsonFile] = json;
+    contents[weightsFile] = weights;
+  }
+  contents['meta.json'] = utf8(meta);
+  contents['reference.json'] = utf8(reference);
+  for (const [f, bytes] of Object.entries(contents)) {
+    await writeUnpublished(store, prefix, keyOf(prefix, f), bytes);
+  }
   const files = Object.fromEntries(
-    FILES.map((f) => [f, { bytes: contents[f].byteLength, sha256: sha256(contents[f]) }]),
+    Object.entries(contents).map(([f, b]) => [f, { bytes: b.byteLength, sha256: sha256(b) }]),
   );
   // The manifest publishes the version: create-only, so a published manifest never changes.
   const manifestKey = keyOf(prefix, 'manifest.json');
@@ -232,24 +242,42 @@ export async function loadArtifacts(
     );
   }
   const manifest = parseJson(manifestBytes, manifestSchema, `${store.uri(manifestKey)}`);
-  const read = async (f: (typeof FILES)[number]): Promise<Uint8Array> => {
+  const read = async (f: string): Promise<Uint8Array> => {
     const key = keyOf(prefix, f);
     const bytes = await store.get(key);
     if (!bytes) fail(`${store.uri(key)} is listed in the manifest but missing`);
     const want = manifest.files[f];
+    if (!want) fail(`${store.uri(key)} is not listed in the manifest`);
     if (bytes.byteLength !== want.bytes || sha256(bytes) !== want.sha256) {
       fail(`${store.uri(key)} does not match its manifest entry (size or sha256 differs)`);
     }
     return bytes;
   };
-  const [modelBytes, weights, metaBytes, refBytes] = (await Promise.all(FILES.map(read))) as [
-    Uint8Array,
-    Uint8Array,
-    Uint8Array,
-    Uint8Array,
-  ];
-  const meta = parseJson(metaBytes, modelVersionMetaSchema, keyOf(prefix, 'meta.json'));
-  const reference = parseJson(refBytes, referenceSampleSchema, keyOf(prefix, 'reference.json'));
+  const meta = parseJson(await read('meta.json'), modelVersionMetaSchema, keyOf(prefix, 'meta.json'));
+  const reference = parseJson(
+    await read('reference.json'),
+    referenceSampleSchema,
+    keyOf(prefix, 'reference.json'),
+  );
+  const members: tf.LayersModel[] = [];
+  try {
+    for (let k = 0; k < (meta.members ?? 1); k++) {
+      const [jsonFile, weightsFile] = memberFiles(k);
+      members.push(await loadMember(prefix, meta, await read(jsonFile), await read(weightsFile)));
+    }
+  } catch (e) {
+    for (const m of members) m.dispose();
+    throw e;
+  }
+  return { members, meta, reference };
+}
+
+async function loadMember(
+  prefix: string,
+  meta: ModelVersionMeta,
+  modelBytes: Uint8Array,
+  weights: Uint8Array,
+): Promise<tf.LayersModel> {
   const modelJson = parseJson(modelBytes, modelJsonSchema, keyOf(prefix, 'model.json'));
   const weightData = weights.buffer.slice(
     weights.byteOffset,
@@ -266,9 +294,10 @@ export async function loadArtifacts(
   const expected = [meta.lookback, meta.columns.length];
   const shape = model.inputs[0]?.shape.slice(1);
   if (JSON.stringify(shape) !== JSON.stringify(expected)) {
+    model.dispose();
     fail(
       `model input shape ${JSON.stringify(shape)} does not match meta (lookback, columns) ${JSON.stringify(expected)}`,
     );
   }
-  return { model, meta, reference };
+  return model;
 }
