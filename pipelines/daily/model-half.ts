@@ -66,11 +66,14 @@ export async function runModelHalf(
   });
   const at = modelContext();
   try {
-    const predictions = await stage(
+    const { predictions, policies } = await stage(
       ctx,
       'forecast',
       () => forecastStep(at, { bars, features, serving: model.serving }),
-      (p) => ({ rows: p.length }),
+      (f) => ({
+        rows: f.predictions.length,
+        message: f.policies.map((d) => `h${d.horizon}: ${d.served} (${d.reason})`).join('; '),
+      }),
     );
     const drift = await stage(
       ctx,
@@ -84,13 +87,19 @@ export async function runModelHalf(
     const recorded = await stage(
       ctx,
       'record',
-      () => recordStep(at, { bars, model, predictions, drift }),
+      () => recordStep(at, { bars, model, predictions, policies, drift }),
       (r) => ({ rows: r.outcomes.length }),
       // The one write of the ticker-day: all of it, with the stage records, or nothing.
       async (r, runs) => {
         await cat.warehouse.upsertBatch({
-          model_decisions: [model.decisionRow],
+          model_decisions: [
+            {
+              ...model.decisionRow,
+              policy_reason: policies.map((d) => `h${d.horizon}: ${d.reason}`).join('; '),
+            },
+          ],
           predictions,
+          policy_decisions: policies,
           drift_scores: drift.rows,
           outcomes: r.outcomes,
           pipeline_runs: runs,
@@ -110,6 +119,13 @@ export async function runModelHalf(
         targetDate: p.target_date,
         predictedClose: p.predicted_close,
         baseClose: p.base_close,
+        lstmClose: p.lstm_close ?? null,
+        servingPolicy: p.serving_policy ?? null,
+        shrinkage: p.shrinkage ?? null,
+        lower80: p.lower_80 ?? null,
+        upper80: p.upper_80 ?? null,
+        lower95: p.lower_95 ?? null,
+        upper95: p.upper_95 ?? null,
       })),
       testMase: model.serving.artifacts.meta.metrics.map((m) => m.model.mase),
       realisedMase: recorded.ledger.map((l) => ({ horizon: l.horizon, n: l.n, mase: l.mase })),

@@ -24,7 +24,21 @@ export interface TickerResult {
   reason?: string;
   modelVersion?: string;
   promoted?: boolean;
-  forecasts?: { horizon: number; targetDate: string; predictedClose: number; baseClose: number }[];
+  forecasts?: {
+    horizon: number;
+    targetDate: string;
+    /** The served close. */
+    predictedClose: number;
+    baseClose: number;
+    /** The LSTM ensemble's own close, and the policy that served. */
+    lstmClose: number | null;
+    servingPolicy: string | null;
+    shrinkage: number | null;
+    lower80: number | null;
+    upper80: number | null;
+    lower95: number | null;
+    upper95: number | null;
+  }[];
   /** MASE of the serving version on its own test split, per horizon (naive = 1). */
   testMase?: (number | null)[];
   /** Realised MASE in the ledger over the accuracy window, per horizon. */

@@ -61,7 +61,9 @@ export async function driftStep(
   const prediction = refPreds
     ? detectPredictionDrift(
         refPreds,
-        recent.map((p) => p.predicted_close / p.base_close - 1),
+        // The LSTM's own forecasts (what the reference holds), not the served ones, which the
+        // policy may have shrunk to naive.
+        recent.map((p) => (p.lstm_close ?? p.predicted_close) / p.base_close - 1),
         drift,
       )
     : undefined;

@@ -134,7 +134,9 @@ export function decidePolicy(
 ): PolicyDecision {
   // Rows where every policy had a forecast: each is compared on exactly the same outcomes.
   const comparable = rows.filter((r) => POLICIES.every((p) => forecastOf(p, r) !== null));
-  const errors = (p: PolicyName) => comparable.map((r) => r.actual - (forecastOf(p, r) ?? NaN));
+  // In return units: rows on different adjustment bases (or price levels) weigh alike.
+  const errors = (p: PolicyName) =>
+    comparable.map((r) => (r.actual - (forecastOf(p, r) ?? NaN)) / r.base);
   const base: PolicyDecision = {
     champion,
     served: champion,

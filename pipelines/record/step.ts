@@ -13,6 +13,7 @@ import { experimentOf } from '../model/io/tracking.js';
 import { latestOnOrBefore } from '../ports/warehouse/port.js';
 import type { NewRow } from '../ports/warehouse/schema.js';
 import type { Bar } from '../types.js';
+import { covers } from '../forecast/scorecard.js';
 
 export interface RecordResult {
   /** The ledger rows this day resolved, to be written with the day's other outputs. */
@@ -71,6 +72,39 @@ const rebase =
     return { ...toStored(p), baseClose: p.base_close * f, predictedClose: p.predicted_close * f };
   };
 
+/** The served columns a prediction carries into its outcome, on the outcome's adjustment basis. */
+const SCALED = [
+  'lstm_close',
+  'drift_close',
+  'lower_80',
+  'upper_80',
+  'lower_95',
+  'upper_95',
+] as const;
+
+function servedColumns(
+  p: NewRow<'predictions'> | undefined,
+  o: Outcome,
+): Partial<NewRow<'outcomes'>> {
+  if (!p) return {};
+  const f = p.base_close ? o.baseClose / p.base_close : 1;
+  const scaled = Object.fromEntries(
+    SCALED.map((c) => {
+      const v = p[c];
+      return [c, v === null || v === undefined ? null : v * f];
+    }),
+  ) as Record<(typeof SCALED)[number], number | null>;
+  return {
+    ...scaled,
+    ensemble_size: p.ensemble_size ?? null,
+    shrinkage: p.shrinkage ?? null,
+    serving_policy: p.serving_policy ?? null,
+    volatility: p.volatility ?? null,
+    covered_80: covers({ lower: scaled.lower_80, upper: scaled.upper_80 }, o.actualClose),
+    covered_95: covers({ lower: scaled.lower_95, upper: scaled.upper_95 }, o.actualClose),
+  };
+}
+
 const toRow = (o: Outcome): NewRow<'outcomes'> => ({
   ticker: o.ticker,
   as_of_date: o.asOfDate,
@@ -106,12 +140,32 @@ export interface RecordInputs {
   model: ModelStepResult;
   /** The day's predictions, not yet written. */
   predictions: NewRow<'predictions'>[];
+  /** The serving policy's decisions of the day, not yet written. */
+  policies: NewRow<'policy_decisions'>[];
   drift: DriftStepResult;
+}
+
+/** Realised coverage of the published intervals over the accuracy window, per horizon. */
+function coverageMetrics(recent: readonly NewRow<'outcomes'>[], timestamp: number) {
+  const out: { key: string; value: number; step: number; timestamp: number }[] = [];
+  for (const h of new Set(recent.map((o) => o.horizon))) {
+    for (const level of ['80', '95'] as const) {
+      const flags = recent
+        .filter((o) => o.horizon === h)
+        .map((o) => o[`covered_${level}`])
+        .filter((c): c is boolean => typeof c === 'boolean');
+      if (flags.length) {
+        const value = flags.filter(Boolean).length / flags.length;
+        out.push({ key: `realised_coverage_${level}_h${h}`, value, step: 0, timestamp });
+      }
+    }
+  }
+  return out;
 }
 
 export async function recordStep(
   ctx: ModelContext,
-  { bars, model, predictions, drift }: RecordInputs,
+  { bars, model, predictions, policies, drift }: RecordInputs,
 ): Promise<RecordResult> {
   const { cat, ticker, asOf } = ctx;
   const { warehouse } = cat;
@@ -126,7 +180,13 @@ export async function recordStep(
     where: { ticker },
     between: { column: 'target_date', from: resolved?.target_date, to: asOf },
   });
-  const outcomes = resolveOutcomes(due.map(rebase(bars)), { [ticker]: bars }).outcomes.map(toRow);
+  const byKey = new Map(due.map((p) => [`${p.as_of_date}|${p.horizon}`, p]));
+  const outcomes = resolveOutcomes(due.map(rebase(bars)), { [ticker]: bars }).outcomes.map(
+    (o): NewRow<'outcomes'> => ({
+      ...toRow(o),
+      ...servedColumns(byKey.get(`${o.asOfDate}|${o.horizon}`), o),
+    }),
+  );
   // Realised accuracy over the window: the latest outcomes of each horizon, the stored ones with
   // the day's new ones (not written yet) in their place.
   const horizons = new Set(predictions.map((p) => p.horizon)).size || 1;
@@ -149,12 +209,28 @@ export async function recordStep(
 
   const now = Date.now();
   const metrics = [
-    ...predictions.map((p) => ({
-      key: `predicted_close_h${p.horizon}`,
-      value: p.predicted_close,
-      step: 0,
-      timestamp: now,
-    })),
+    ...predictions.flatMap((p) =>
+      Object.entries({
+        predicted_close: p.predicted_close,
+        lstm_close: p.lstm_close,
+        drift_close: p.drift_close,
+        shrinkage: p.shrinkage,
+        lower_80: p.lower_80,
+        upper_80: p.upper_80,
+        lower_95: p.lower_95,
+        upper_95: p.upper_95,
+      }).flatMap(([k, v]) =>
+        v === null || v === undefined
+          ? []
+          : [{ key: `${k}_h${p.horizon}`, value: v, step: 0, timestamp: now }],
+      ),
+    ),
+    ...policies.flatMap((d) =>
+      d.dm_p_value === null || d.dm_p_value === undefined
+        ? []
+        : [{ key: `policy_dm_p_h${d.horizon}`, value: d.dm_p_value, step: 0, timestamp: now }],
+    ),
+    ...coverageMetrics(recent, now),
     ...(drift.report.driftShare === null
       ? []
       : [{ key: 'drift_share', value: drift.report.driftShare, step: 0, timestamp: now }]),
@@ -186,6 +262,12 @@ export async function recordStep(
       model_version: model.serving.label,
       dataset_drift: String(drift.report.datasetDrift),
       pipeline_run_id: ctx.runId,
+      ...Object.fromEntries(
+        policies.flatMap((d) => [
+          [`serving_policy_h${d.horizon}`, d.served],
+          [`policy_reason_h${d.horizon}`, d.reason],
+        ]),
+      ),
     },
     metrics,
     artifacts: [],

@@ -93,8 +93,35 @@ describe('daily batch on the bundled S&P 500', () => {
       expect(p.target_date).toBe(dates[at + p.horizon]);
       expect(p.base_close).toBe(closeD1);
       expect(p.predicted_close).toBeGreaterThan(0);
+      // No realised ledger yet: a = 0, so what is served is exactly the naive close; the LSTM
+      // ensemble's own forecast (5 members by default) is kept beside it.
+      expect(p).toMatchObject({ shrinkage: 0, serving_policy: 'shrunk', ensemble_size: 5 });
+      expect(p.predicted_close).toBe(closeD1);
+      expect(p.lstm_close).toBeGreaterThan(0);
+      expect(p.lstm_close).not.toBe(closeD1);
+      // Intervals calibrated on history (naive scores), around the served close, 95% wider.
+      const [l80, u80, l95, u95] = [p.lower_80, p.upper_80, p.lower_95, p.upper_95].map(Number);
+      expect(l95).toBeLessThan(l80);
+      expect(l80).toBeLessThan(p.predicted_close);
+      expect(u80).toBeGreaterThan(p.predicted_close);
+      expect(u95).toBeGreaterThan(u80);
+      expect((l80 + u80) / 2).toBeCloseTo(p.predicted_close, 6);
     }
     expect(dates[at + 10]).toBe('2020-04-15'); // the count above skipped Good Friday
+    const policies = await cat.warehouse.select('policy_decisions', { where: { ticker: 'SP500' } });
+    expect(policies).toHaveLength(cat.config.horizons.length);
+    expect(policies[0]).toMatchObject({
+      as_of_date: D1,
+      champion: 'shrunk',
+      served: 'shrunk',
+      promoted: false,
+      ledger_rows: 0,
+      shrinkage: 0,
+      calibration: 'history',
+      alpha_80: expect.closeTo(0.2, 12) as number,
+      alpha_95: expect.closeTo(0.05, 12) as number,
+    });
+    expect(policies[0]?.reason).toMatch(/shrunk kept: 0 comparable outcomes, need 60/);
 
     const [decision, ...moreDecisions] = await cat.warehouse.select('model_decisions', {});
     expect(moreDecisions).toEqual([]);
@@ -172,9 +199,9 @@ describe('daily batch on the bundled S&P 500', () => {
       const { bars, features } = await inputsAsOf(cat, D1);
       const again = forecastWith(loaded, bars, features, D1);
       const stored = await cat.warehouse.select('predictions', { where: { as_of_date: D1 } });
-      // D1's stored forecasts came from the in-memory model right after training.
+      // D1's stored LSTM forecasts came from the in-memory ensemble right after training.
       for (const f of again.forecasts) {
-        expect(stored.find((p) => p.horizon === f.horizon)?.predicted_close).toBe(f.close);
+        expect(stored.find((p) => p.horizon === f.horizon)?.lstm_close).toBe(f.close);
       }
     } finally {
       disposeMembers(loaded.members);
@@ -184,13 +211,16 @@ describe('daily batch on the bundled S&P 500', () => {
   it('a version whose output died (ReLU at 0) fails the forecast instead of writing a 0 close', async () => {
     const loaded = await loadArtifacts(cat.store, `models/SP500/${label}`);
     try {
-      // Zero kernel and a negative bias: every pre-activation is below 0, so ReLU outputs 0.
-      const dense = loaded.members[0]?.layers.at(-1);
-      const [kernel, bias] = dense?.getWeights() ?? [];
-      if (!dense || !kernel || !bias) throw new Error('no output layer');
-      const dead = [tf.zerosLike(kernel), tf.fill(bias.shape, -1)];
-      dense.setWeights(dead);
-      tf.dispose(dead);
+      // Zero kernel and a negative bias in every member: each pre-activation is below 0, so ReLU
+      // outputs 0 and so does the ensemble's mean.
+      for (const member of loaded.members) {
+        const dense = member.layers.at(-1);
+        const [kernel, bias] = dense?.getWeights() ?? [];
+        if (!dense || !kernel || !bias) throw new Error('no output layer');
+        const dead = [tf.zerosLike(kernel), tf.fill(bias.shape, -1)];
+        dense.setWeights(dead);
+        tf.dispose(dead);
+      }
       const { bars, features } = await inputsAsOf(cat, D2);
       const serving = { label: 'dead', key: 'models/SP500/dead', artifacts: loaded };
       await expect(
@@ -232,7 +262,7 @@ describe('daily batch on the bundled S&P 500', () => {
         const expected = forecastWith(loaded, bars, features, day);
         const stored = await cat.warehouse.select('predictions', { where: { as_of_date: day } });
         for (const f of expected.forecasts) {
-          expect(stored.find((p) => p.horizon === f.horizon)?.predicted_close).toBe(f.close);
+          expect(stored.find((p) => p.horizon === f.horizon)?.lstm_close).toBe(f.close);
         }
       }
     } finally {
