@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: install native-tf mlflow-venv emulators emulator-gcs emulator-bigquery emulator-pubsub up down cloud-demo browser build demo run test test-unit lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean \
+.PHONY: evaluate install native-tf mlflow-venv emulators emulator-gcs emulator-bigquery emulator-pubsub up down cloud-demo browser build demo run test test-unit lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean \
 	dashboard dashboard-url
 
 $(STAMP): package.json package-lock.json
@@ -36,6 +36,11 @@ demo: build native-tf
 
 run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
+
+# `stockops evaluate` over the real series (../shared/data/ohlc) and the bundled S&P 500: the README's
+# evaluation table. Long (it trains the ensemble once a year per series); forecasts are cached.
+evaluate: build native-tf
+	scripts/evaluate/real-series.sh $(ARGS)
 
 # The MLflow server's virtualenv (.venv/mlflow), installed here rather than inside a test hook that can time out.
 mlflow-venv:

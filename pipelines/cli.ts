@@ -12,6 +12,9 @@ import { interruptedNotes, summaryTable } from './cli/summary.js';
 import { runDaily, type RunSummary, type TickerResult } from './daily.js';
 import { isCalendarDate } from './calendar/exchange.js';
 import { createLogger } from './log.js';
+import { evaluate } from './evaluate/run.js';
+import { evaluationTable } from './evaluate/report.js';
+import { randomUUID } from 'node:crypto';
 
 // Date.parse would roll 2020-02-30 over to March 1st; the calendar check refuses it.
 function isoDate(v: string): string {
@@ -98,6 +101,51 @@ addCommonFlags(
   if (last) printSummary(last);
   console.log(`${days.length} trading days replayed\n${whereResults(config)}`);
   if (days.some((d) => d.results.some((r) => r.status === 'failed'))) process.exitCode = 2;
+});
+
+addCommonFlags(
+  program
+    .command('evaluate')
+    .description(
+      'walk-forward over real history, point in time: raw LSTM, ensemble, served, naive and drift per ticker',
+    )
+    .requiredOption('--from <YYYY-MM-DD>', 'first as-of date scored', isoDate)
+    .requiredOption('--to <YYYY-MM-DD>', 'last date whose bars are used', isoDate)
+    .option(
+      '--retrain-every <sessions>',
+      'retrain cadence in sessions (config evaluation.retrainEvery)',
+    )
+    .option('--ensemble-size <k>', 'LSTM members averaged (config serving.ensembleSize)')
+    .option('--seed-ledger', 'also write the served forecasts and outcomes to the ledger tables'),
+).action(async (flags: CommonFlags & { from: string; to: string; seedLedger?: boolean }) => {
+  const config = configFrom(flags, process.env);
+  const cat = await openCatalog(config, { log: createLogger() });
+  let results: Awaited<ReturnType<typeof evaluate>>;
+  const started = Date.now();
+  try {
+    const { ensureBackend } = await import('./model/runtime/backend.js');
+    const backend = await ensureBackend(config.model.backend, cat.log, config.model.threads);
+    results = await evaluate(cat, {
+      from: flags.from,
+      to: flags.to,
+      tickers: config.watchlist,
+      runId: `evaluate-${flags.from}-${flags.to}-${randomUUID().slice(0, 8)}`,
+      backend: backend.name,
+      seedLedger: flags.seedLedger ?? false,
+      onRetrain: (t, d, k, n) => {
+        if (process.stderr.isTTY) process.stderr.write(`${t}: retrain ${k + 1}/${n} on ${d}\n`);
+      },
+    });
+  } finally {
+    await cat.close();
+  }
+  console.log(evaluationTable(results.flatMap((r) => r.evaluations)));
+  for (const r of results.filter((x) => x.error)) console.log(`${r.ticker}: FAILED: ${r.error}`);
+  console.log(
+    `\nretrain every ${config.evaluation.retrainEvery} sessions, ${config.serving.ensembleSize} members, ${config.model.epochs} epochs; ` +
+      `${((Date.now() - started) / 1000).toFixed(0)} s\n${whereResults(config)}`,
+  );
+  if (results.some((r) => r.error)) process.exitCode = 2;
 });
 
 program

@@ -10,6 +10,9 @@ export interface CommonFlags {
   tickers?: string;
   epochs?: string;
   backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+  /** `evaluate` only. */
+  retrainEvery?: string;
+  ensembleSize?: string;
 }
 
 export function addCommonFlags(cmd: Command): Command {
@@ -49,6 +52,8 @@ export function configFrom(flags: CommonFlags, env: NodeJS.ProcessEnv): Config {
       ...(flags.backend ? { backend: flags.backend } : {}),
     };
   }
+  if (flags.retrainEvery) overrides.evaluation = { retrainEvery: Number(flags.retrainEvery) };
+  if (flags.ensembleSize) overrides.serving = { ensembleSize: Number(flags.ensembleSize) };
   const config = loadConfig({ env, file: flags.config, overrides });
   const dir = config.source.kind === 'csv' ? config.source.csvDir : undefined;
   // Every ticker would fail on it: a usage error, said once.

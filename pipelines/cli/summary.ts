@@ -13,7 +13,10 @@ export function summaryTable(results: TickerResult[]): string {
       'decision',
       'model version',
       'close D',
-      'predicted D+h (target)',
+      'served D+h (target)',
+      'policy',
+      'LSTM D+h',
+      '80% interval',
       'test MASE',
       'realised MASE (n)',
       'drift share',
@@ -33,6 +36,13 @@ export function summaryTable(results: TickerResult[]): string {
         r.modelVersion,
         fmt(f?.baseClose),
         f ? `${fmt(f.predictedClose)} h${f.horizon} (${f.targetDate})` : undefined,
+        f?.servingPolicy
+          ? `${f.servingPolicy}${f.servingPolicy === 'shrunk' ? ` a=${fmt(f.shrinkage)}` : ''}`
+          : undefined,
+        fmt(f?.lstmClose),
+        f && (f.lower80 !== null || f.upper80 !== null)
+          ? `${fmt(f.lower80) ?? '0'}–${fmt(f.upper80) ?? '∞'}`
+          : undefined,
         fmt(r.testMase?.at(-1), 3),
         real ? `${fmt(real.mase, 3) ?? '–'} (${real.n})` : undefined,
         fmt(r.driftShare),

@@ -66,7 +66,7 @@ export async function runModelHalf(
   });
   const at = modelContext();
   try {
-    const { predictions, policies } = await stage(
+    const { predictions, policies, outcomes } = await stage(
       ctx,
       'forecast',
       () => forecastStep(at, { bars, features, serving: model.serving }),
@@ -87,10 +87,10 @@ export async function runModelHalf(
     const recorded = await stage(
       ctx,
       'record',
-      () => recordStep(at, { bars, model, predictions, policies, drift }),
-      (r) => ({ rows: r.outcomes.length }),
+      () => recordStep(at, { model, predictions, policies, outcomes, drift }),
+      () => ({ rows: outcomes.length }),
       // The one write of the ticker-day: all of it, with the stage records, or nothing.
-      async (r, runs) => {
+      async (_r, runs) => {
         await cat.warehouse.upsertBatch({
           model_decisions: [
             {
@@ -101,7 +101,7 @@ export async function runModelHalf(
           predictions,
           policy_decisions: policies,
           drift_scores: drift.rows,
-          outcomes: r.outcomes,
+          outcomes,
           pipeline_runs: runs,
         });
       },

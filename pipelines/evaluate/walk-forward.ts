@@ -24,9 +24,13 @@ export interface RatioForecast {
   ensemble: number[];
 }
 
-/** A fitted ensemble: forecasts for as-of dates from windows of data ≤ each date. */
+/** A fitted ensemble: forecasts for as-of dates, each from the window of data ≤ that date. */
 export interface FittedForecaster {
-  forecast(asOfs: readonly string[]): Map<string, RatioForecast>;
+  forecast(
+    bars: readonly Bar[],
+    features: readonly FeatureRow[],
+    asOfs: readonly string[],
+  ): Map<string, RatioForecast>;
   dispose(): void;
 }
 
@@ -65,18 +69,35 @@ export interface WalkForwardInput {
   serving: Config['serving'];
   fit: Fitter;
   onRetrain?: (date: string, index: number, total: number) => void;
+  /** The model forecasts of an earlier identical walk (same data, config and cadence), if kept. */
+  cached?: ForecastsByDate;
 }
 
-/** The sessions of [from, to] in the feature table (rows after indicator warm-up). */
-function sessions(features: readonly FeatureRow[], from: string, to: string): string[] {
-  return features.map((f) => f.date).filter((d) => d >= from && d <= to);
+/** Each as-of date's forecast ratios and the retrain date of the model that made them. */
+export type ForecastsByDate = Map<string, { r: RatioForecast; trainedThrough: string }>;
+
+/**
+ * The sessions of [from, to] a model can forecast: the first one waits until the history holds a
+ * full training window (`minHistory` feature rows), as the daily model step would.
+ */
+export function scoredSessions(
+  features: readonly FeatureRow[],
+  from: string,
+  to: string,
+  minHistory: number,
+): string[] {
+  const start = features[minHistory]?.date;
+  if (start === undefined) return [];
+  return features.map((f) => f.date).filter((d) => d >= from && d >= start && d <= to);
 }
 
-export async function walkForward(i: WalkForwardInput): Promise<WalkForwardRow[]> {
-  const days = sessions(i.features, i.from, i.to);
+/** The model half of the walk: retrain on the cadence, forecast every session until the next. */
+export async function forecastWalk(
+  i: WalkForwardInput & { days: readonly string[] },
+): Promise<ForecastsByDate> {
+  const { days } = i;
   const indexOf = new Map(i.bars.map((b, k) => [b.date, k]));
-  const closes = i.bars.map((b) => b.close);
-  const forecasts = new Map<string, { r: RatioForecast; trainedThrough: string }>();
+  const forecasts: ForecastsByDate = new Map();
   const retrains = days.filter((_, k) => k % i.retrainEvery === 0);
   for (const [k, r] of retrains.entries()) {
     i.onRetrain?.(r, k, retrains.length);
@@ -88,11 +109,31 @@ export async function walkForward(i: WalkForwardInput): Promise<WalkForwardRow[]
     try {
       const next = retrains[k + 1];
       const segment = days.filter((d) => d >= r && (next === undefined || d < next));
-      for (const [d, f] of model.forecast(segment)) forecasts.set(d, { r: f, trainedThrough: r });
+      // Windows end on each as-of date: the forecaster sees no bar after the day it forecasts from.
+      const last = indexOf.get(segment.at(-1) ?? r) ?? until;
+      const bars = i.bars.slice(0, last + 1);
+      const feats = i.features.filter((f) => f.date <= (segment.at(-1) ?? r));
+      for (const [d, f] of model.forecast(bars, feats, segment)) {
+        forecasts.set(d, { r: f, trainedThrough: r });
+      }
     } finally {
       model.dispose();
     }
   }
+  return forecasts;
+}
+
+/**
+ * The whole walk: model forecasts (or the cached ones), then the serving policy day by day on the
+ * ledger built so far. `minHistory` feature rows come before the first scored session.
+ */
+export async function walkForward(
+  i: WalkForwardInput & { minHistory?: number },
+): Promise<WalkForwardRow[]> {
+  const days = scoredSessions(i.features, i.from, i.to, i.minHistory ?? 0);
+  const indexOf = new Map(i.bars.map((b, k) => [b.date, k]));
+  const closes = i.bars.map((b) => b.close);
+  const forecasts = i.cached ?? (await forecastWalk({ ...i, days }));
 
   const rows: WalkForwardRow[] = [];
   const ledgers = new Map<number, LedgerRow[]>(i.horizons.map((h) => [h, []]));

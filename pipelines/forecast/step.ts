@@ -9,9 +9,10 @@ import type { ModelContext } from '../context.js';
 import { forecastWith } from '../model/fit.js';
 import type { ServingVersion } from '../model/step.js';
 import { latestOnOrBefore } from '../ports/warehouse/port.js';
-import type { NewRow, RowOf } from '../ports/warehouse/schema.js';
+import { asRead, type NewRow, type RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type FeatureRow } from '../types.js';
 import { driftReturn, historyScores, volatilityAt } from './history-stats.js';
+import { resolveDue } from './outcomes.js';
 import { isPolicy, servePolicy, type LedgerRow, type PolicyResult } from './policy.js';
 
 export interface ForecastInputs {
@@ -23,6 +24,8 @@ export interface ForecastInputs {
 
 export interface ForecastResult {
   predictions: NewRow<'predictions'>[];
+  /** The outcomes D newly resolved (outcomes.ts): already in the ledger the policy read. */
+  outcomes: NewRow<'outcomes'>[];
   /** The serving policy's decision per horizon, with its numbers. */
   policies: NewRow<'policy_decisions'>[];
 }
@@ -103,7 +106,13 @@ export async function forecastStep(
     desc: true,
     limit: cfg.ledgerWindow * horizons.length,
   });
-  const ledger = stored.map(ledgerRowOf);
+  // With the outcomes D itself resolves: the close of D is known on D.
+  const outcomes = await resolveDue(ctx, bars);
+  const fresh = new Set(outcomes.map((o) => `${o.as_of_date}|${o.horizon}`));
+  const ledger = [
+    ...stored.filter((o) => !fresh.has(`${o.as_of_date}|${o.horizon}`)),
+    ...outcomes.map((o) => asRead('outcomes', o)),
+  ].map(ledgerRowOf);
   const ex = exchangeFor(ticker);
   const predictions: NewRow<'predictions'>[] = [];
   const policies: NewRow<'policy_decisions'>[] = [];
@@ -160,5 +169,5 @@ export async function forecastStep(
   });
   const keep = <R extends { run_id: string }>(r: R): R =>
     existing ? { ...r, run_id: existing.run_id } : r;
-  return { predictions: predictions.map(keep), policies: policies.map(keep) };
+  return { predictions: predictions.map(keep), policies: policies.map(keep), outcomes };
 }

@@ -1,36 +1,15 @@
 /** Record step: the model decision, the accuracy ledger, and the prediction run in the tracker. */
 import type { ModelContext } from '../context.js';
 import type { DriftStepResult } from '../drift/step.js';
-import {
-  resolveOutcomes,
-  summarizeOutcomes,
-  type LedgerSummary,
-  type Outcome,
-  type StoredPrediction,
-} from '../forecast/ledger.js';
+import { summarizeOutcomes, type LedgerSummary, type Outcome } from '../forecast/ledger.js';
 import type { ModelStepResult } from '../model/step.js';
 import { experimentOf } from '../model/io/tracking.js';
-import { latestOnOrBefore } from '../ports/warehouse/port.js';
 import type { NewRow } from '../ports/warehouse/schema.js';
-import type { Bar } from '../types.js';
-import { covers } from '../forecast/scorecard.js';
 
 export interface RecordResult {
-  /** The ledger rows this day resolved, to be written with the day's other outputs. */
-  outcomes: NewRow<'outcomes'>[];
   /** Realised accuracy per horizon over the configured window. */
   ledger: LedgerSummary[];
 }
-
-const toStored = (p: NewRow<'predictions'>): StoredPrediction => ({
-  ticker: p.ticker,
-  asOfDate: p.as_of_date,
-  horizon: p.horizon,
-  targetDate: p.target_date,
-  predictedClose: p.predicted_close,
-  baseClose: p.base_close,
-  modelVersion: p.model_version,
-});
 
 /**
  * The day's model decision as a row, written with the day's other outputs. A re-run keeps the
@@ -60,66 +39,6 @@ export async function decisionRow(
   };
 }
 
-/**
- * A prediction on the current adjustment basis: after a split or dividend revision the stored
- * closes are re-scaled by the as-of bar's new/old ratio, so predicted and actual share one basis.
- */
-const rebase =
-  (bars: Bar[]) =>
-  (p: NewRow<'predictions'>): StoredPrediction => {
-    const now = bars.find((b) => b.date === p.as_of_date)?.close;
-    const f = now === undefined || now === p.base_close ? 1 : now / p.base_close;
-    return { ...toStored(p), baseClose: p.base_close * f, predictedClose: p.predicted_close * f };
-  };
-
-/** The served columns a prediction carries into its outcome, on the outcome's adjustment basis. */
-const SCALED = [
-  'lstm_close',
-  'drift_close',
-  'lower_80',
-  'upper_80',
-  'lower_95',
-  'upper_95',
-] as const;
-
-function servedColumns(
-  p: NewRow<'predictions'> | undefined,
-  o: Outcome,
-): Partial<NewRow<'outcomes'>> {
-  if (!p) return {};
-  const f = p.base_close ? o.baseClose / p.base_close : 1;
-  const scaled = Object.fromEntries(
-    SCALED.map((c) => {
-      const v = p[c];
-      return [c, v === null || v === undefined ? null : v * f];
-    }),
-  ) as Record<(typeof SCALED)[number], number | null>;
-  return {
-    ...scaled,
-    ensemble_size: p.ensemble_size ?? null,
-    shrinkage: p.shrinkage ?? null,
-    serving_policy: p.serving_policy ?? null,
-    volatility: p.volatility ?? null,
-    covered_80: covers({ lower: scaled.lower_80, upper: scaled.upper_80 }, o.actualClose),
-    covered_95: covers({ lower: scaled.lower_95, upper: scaled.upper_95 }, o.actualClose),
-  };
-}
-
-const toRow = (o: Outcome): NewRow<'outcomes'> => ({
-  ticker: o.ticker,
-  as_of_date: o.asOfDate,
-  horizon: o.horizon,
-  target_date: o.targetDate,
-  base_close: o.baseClose,
-  predicted_close: o.predictedClose,
-  actual_close: o.actualClose,
-  abs_error: o.absError,
-  pct_error: o.pctError,
-  naive_abs_error: Math.abs(o.actualClose - o.baseClose),
-  direction_correct: o.directionCorrect,
-  model_version: o.modelVersion,
-});
-
 const fromRow = (r: NewRow<'outcomes'>): Outcome => ({
   ticker: r.ticker,
   asOfDate: r.as_of_date,
@@ -136,12 +55,13 @@ const fromRow = (r: NewRow<'outcomes'>): Outcome => ({
 });
 
 export interface RecordInputs {
-  bars: Bar[];
   model: ModelStepResult;
   /** The day's predictions, not yet written. */
   predictions: NewRow<'predictions'>[];
   /** The serving policy's decisions of the day, not yet written. */
   policies: NewRow<'policy_decisions'>[];
+  /** The outcomes the day resolved (forecast/outcomes.ts), not yet written. */
+  outcomes: NewRow<'outcomes'>[];
   drift: DriftStepResult;
 }
 
@@ -165,28 +85,10 @@ function coverageMetrics(recent: readonly NewRow<'outcomes'>[], timestamp: numbe
 
 export async function recordStep(
   ctx: ModelContext,
-  { bars, model, predictions, policies, drift }: RecordInputs,
+  { model, predictions, policies, outcomes, drift }: RecordInputs,
 ): Promise<RecordResult> {
   const { cat, ticker, asOf } = ctx;
   const { warehouse } = cat;
-  // Ledger: predictions whose target date now has a close (bars ≤ D only), from the latest target
-  // already resolved on or before D onwards, so a day reads only what it can newly resolve.
-  const resolved = await latestOnOrBefore(warehouse, 'outcomes', {
-    where: { ticker },
-    column: 'target_date',
-    date: asOf,
-  });
-  const due = await warehouse.select('predictions', {
-    where: { ticker },
-    between: { column: 'target_date', from: resolved?.target_date, to: asOf },
-  });
-  const byKey = new Map(due.map((p) => [`${p.as_of_date}|${p.horizon}`, p]));
-  const outcomes = resolveOutcomes(due.map(rebase(bars)), { [ticker]: bars }).outcomes.map(
-    (o): NewRow<'outcomes'> => ({
-      ...toRow(o),
-      ...servedColumns(byKey.get(`${o.asOfDate}|${o.horizon}`), o),
-    }),
-  );
   // Realised accuracy over the window: the latest outcomes of each horizon, the stored ones with
   // the day's new ones (not written yet) in their place.
   const horizons = new Set(predictions.map((p) => p.horizon)).size || 1;
@@ -272,5 +174,5 @@ export async function recordStep(
     metrics,
     artifacts: [],
   });
-  return { outcomes, ledger };
+  return { ledger };
 }

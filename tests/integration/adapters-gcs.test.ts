@@ -11,7 +11,6 @@ import { openCatalog } from '../../pipelines/catalog.js';
 import { loadConfig } from '../../pipelines/config.js';
 import { nullLogger } from '../../pipelines/log.js';
 import { loadArtifacts, saveArtifacts } from '../../pipelines/model/io/artifacts.js';
-import { predict } from '../../pipelines/model/network/lstm.js';
 import { fitModel } from '../../pipelines/model/fit.js';
 import { createGcsObjectStore } from '../../pipelines/ports/object-store/gcs.js';
 import { createLocalObjectStore } from '../../pipelines/ports/object-store/local.js';
@@ -76,6 +75,8 @@ describe('a real model version on cloud storage', () => {
         lookback: 8,
         horizons: [3],
         model: { units: 8, epochs: 2, batchSize: 16, trainDays: 150 },
+        // One member: a single network's files (the ensemble's: model-artifacts.test.ts).
+        serving: { ensembleSize: 1 },
       },
     });
     const bars = syntheticBars(260, 5);
@@ -109,9 +110,11 @@ describe('a real model version on cloud storage', () => {
         ),
       ];
       const bits = (r: number[][]): Buffer => Buffer.from(new Float64Array(r.flat()).buffer);
-      expect(bits(predictEnsemble(loaded.members, x)).equals(bits(predictEnsemble(fit.artifacts.members, x)))).toBe(
-        true,
-      );
+      expect(
+        bits(predictEnsemble(loaded.members, x)).equals(
+          bits(predictEnsemble(fit.artifacts.members, x)),
+        ),
+      ).toBe(true);
       disposeMembers(loaded.members);
 
       await expect(saveArtifacts(gcs, prefix, fit.artifacts)).rejects.toThrow(/already exists/);

@@ -14,6 +14,7 @@ import {
 import { WarehouseError, type WriteBatch } from '../../pipelines/ports/warehouse/port.js';
 import type { NewRow } from '../../pipelines/ports/warehouse/schema.js';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../support/emulators/bigquery.js';
+import { asRead } from '../support/tables.js';
 
 const PROJECT = 'stockops-test';
 
@@ -101,13 +102,17 @@ describe('bigquery outage mid-write', () => {
 
     expect(await w.upsertBatch(batch)).toEqual({ predictions: 2, model_decisions: 1 });
     const retried = await tableRows();
-    expect(retried.predictions).toEqual([
-      prediction('2023-03-01', 5),
-      prediction('2023-03-01', 10),
-      prediction('2023-03-02', 5),
-      prediction('2023-03-02', 10),
-    ]);
-    expect(retried.model_decisions).toEqual([decision('2023-03-01'), decision('2023-03-02')]);
+    expect(retried.predictions).toEqual(
+      [
+        prediction('2023-03-01', 5),
+        prediction('2023-03-01', 10),
+        prediction('2023-03-02', 5),
+        prediction('2023-03-02', 10),
+      ].map((p) => asRead('predictions', p)),
+    );
+    expect(retried.model_decisions).toEqual(
+      [decision('2023-03-01'), decision('2023-03-02')].map((d) => asRead('model_decisions', d)),
+    );
     // A redelivered message writes the same batch a third time: still one row per key.
     await w.upsertBatch(batch);
     expect(await tableRows()).toEqual(retried);

@@ -151,12 +151,16 @@ describe('the cloud chain on Pub/Sub, BigQuery and Cloud Storage emulators', () 
       // Every file the manifest names is in the version's folder.
       for (const f of Object.keys(manifest.files))
         expect(keys).toContain(`models/${t}/${version}/${f}`);
-      expect(Object.keys(manifest.files).sort()).toEqual([
-        'meta.json',
-        'model.json',
-        'reference.json',
-        'weights.bin',
-      ]);
+      // A single network's files, and each further ensemble member's pair (5 members by default).
+      expect(Object.keys(manifest.files).sort()).toEqual(
+        [
+          'meta.json',
+          'model.json',
+          'reference.json',
+          'weights.bin',
+          ...[1, 2, 3, 4].flatMap((k) => [`member-${k}/model.json`, `member-${k}/weights.bin`]),
+        ].sort(),
+      );
       expect(decisions.find((d) => d.ticker === t)?.model_version).toBe(version);
     }
     expect(keys.filter((k) => k.startsWith('mlflow-outbox/'))).toEqual([]);

@@ -100,7 +100,12 @@ describe('daily batch on the bundled S&P 500', () => {
       expect(p.lstm_close).toBeGreaterThan(0);
       expect(p.lstm_close).not.toBe(closeD1);
       // Intervals calibrated on history (naive scores), around the served close, 95% wider.
-      const [l80, u80, l95, u95] = [p.lower_80, p.upper_80, p.lower_95, p.upper_95].map(Number);
+      const [l80, u80, l95, u95] = [p.lower_80, p.upper_80, p.lower_95, p.upper_95].map(Number) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       expect(l95).toBeLessThan(l80);
       expect(l80).toBeLessThan(p.predicted_close);
       expect(u80).toBeGreaterThan(p.predicted_close);

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../pipelines/config.js';
 import { loadArtifacts, saveArtifacts } from '../../pipelines/model/io/artifacts.js';
-import { predict } from '../../pipelines/model/network/lstm.js';
 import { fitModel, type FitResult } from '../../pipelines/model/fit.js';
 import { createGcsObjectStore } from '../../pipelines/ports/object-store/gcs.js';
 import { ObjectStoreError, type ObjectStore } from '../../pipelines/ports/object-store/port.js';
@@ -41,6 +40,8 @@ beforeAll(async () => {
       lookback: 8,
       horizons: [3],
       model: { units: 8, epochs: 2, batchSize: 16, trainDays: 150 },
+      // One member: a single network's files (the ensemble's: model-artifacts.test.ts).
+      serving: { ensembleSize: 1 },
     },
   });
   const bars = syntheticBars(260, 7);
@@ -95,7 +96,11 @@ describe('cloud storage outage mid-save', () => {
       Array.from({ length: 8 }, (_, t) => Array.from({ length: width }, (_, c) => Math.cos(t * c))),
     ];
     const bits = (r: number[][]): Buffer => Buffer.from(new Float64Array(r.flat()).buffer);
-    expect(bits(predictEnsemble(loaded.members, x)).equals(bits(predictEnsemble(fit.artifacts.members, x)))).toBe(true);
+    expect(
+      bits(predictEnsemble(loaded.members, x)).equals(
+        bits(predictEnsemble(fit.artifacts.members, x)),
+      ),
+    ).toBe(true);
     disposeMembers(loaded.members);
   });
 

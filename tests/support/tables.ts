@@ -29,3 +29,5 @@ export async function snapshotTables(cat: Catalog): Promise<Snapshot> {
   }
   return out;
 }
+
+export { asRead } from '../../pipelines/ports/warehouse/schema.js';

@@ -24,6 +24,8 @@ const cfg = loadConfig({
     lookback: 8,
     horizons: [3],
     model: { units: 8, epochs: 2, batchSize: 16, trainDays: 150 },
+    // One member: this file layout is a single network's (the ensemble's: model-artifacts.test.ts).
+    serving: { ensembleSize: 1 },
   },
 });
 const bars = syntheticBars(260, 5);

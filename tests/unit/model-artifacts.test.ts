@@ -17,6 +17,8 @@ const cfg = loadConfig({
     lookback: 8,
     horizons: [3],
     model: { units: 8, epochs: 2, batchSize: 16, trainDays: 150 },
+    // One member: the file layout of a single model (an ensemble's is tested below).
+    serving: { ensembleSize: 1 },
   },
 });
 const bars = syntheticBars(260, 5);
@@ -110,6 +112,74 @@ describe('saveArtifacts / loadArtifacts', () => {
     );
     await expect(loadArtifacts(store, 'models/TEST/v4')).rejects.toThrow(
       /manifest\.json is invalid: formatVersion/,
+    );
+  });
+});
+
+describe('an ensemble of networks', () => {
+  const k3 = { ...cfg, serving: { ...cfg.serving, ensembleSize: 3 } };
+  let ens: FitResult;
+  beforeAll(async () => {
+    ens = await fitModel(bars, features, k3, { backend: 'wasm' });
+  });
+  afterAll(() => disposeMembers(ens.artifacts.members));
+
+  it('trains one network per seed; member 0 is exactly the single model, the forecast is their mean', () => {
+    expect(ens.artifacts.members).toHaveLength(3);
+    expect(ens.artifacts.meta.members).toBe(3);
+    expect(ens.trainings).toHaveLength(3);
+    const x = [fit.artifacts.meta.columns.map(() => 0.1)].map((row) =>
+      Array.from({ length: 8 }, () => row),
+    );
+    const single = predict(fit.artifacts.members[0] as never, x);
+    const first = predict(ens.artifacts.members[0] as never, x);
+    expect(bits(first).equals(bits(single))).toBe(true);
+    const all = ens.artifacts.members.map((m) => predict(m, x)[0]?.[0] ?? NaN);
+    expect(new Set(all).size).toBe(3);
+    const mean = predictEnsemble(ens.artifacts.members, x)[0]?.[0];
+    expect(mean).toBeCloseTo(all.reduce((a, b) => a + b, 0) / 3, 12);
+    // The holdout is scored on the mean; member 0's own score is kept beside it.
+    expect(ens.memberEvaluation[0]?.model.mase).toBe(fit.evaluation[0]?.model.mase);
+  });
+
+  it('changes the config hash, so a single model and an ensemble are never mixed up', () => {
+    expect(ens.artifacts.meta.configHash).not.toBe(fit.artifacts.meta.configHash);
+  });
+
+  it('saves each member beside the single-model files and loads the same forecasts back', async () => {
+    await saveArtifacts(store, 'models/TEST/ens', ens.artifacts);
+    const files = (await store.list('models/TEST/ens/')).map((k) =>
+      k.replace('models/TEST/ens/', ''),
+    );
+    expect(files.sort()).toEqual(
+      [
+        'manifest.json',
+        'member-1/model.json',
+        'member-1/weights.bin',
+        'member-2/model.json',
+        'member-2/weights.bin',
+        'meta.json',
+        'model.json',
+        'reference.json',
+        'weights.bin',
+      ].sort(),
+    );
+    const loaded = await loadArtifacts(store, 'models/TEST/ens');
+    try {
+      expect(loaded.members).toHaveLength(3);
+      const asOf = (bars[240] as Bar).date;
+      expect(forecastWith(loaded, bars, features, asOf)).toEqual(
+        forecastWith(ens.artifacts, bars, features, asOf),
+      );
+    } finally {
+      disposeMembers(loaded.members);
+    }
+  });
+
+  it('refuses to load a version whose member file changed', async () => {
+    await store.put('models/TEST/ens/member-2/weights.bin', new Uint8Array([1, 2, 3]));
+    await expect(loadArtifacts(store, 'models/TEST/ens')).rejects.toThrow(
+      /member-2\/weights.bin does not match its manifest entry/,
     );
   });
 });

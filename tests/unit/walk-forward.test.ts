@@ -36,7 +36,7 @@ const fitter =
     };
     const members = [0.5, 1, 1.5];
     return Promise.resolve({
-      forecast: (asOfs) =>
+      forecast: (_bars, _features, asOfs) =>
         new Map(
           asOfs.map((d) => [
             d,

@@ -253,7 +253,11 @@ export async function loadArtifacts(
     }
     return bytes;
   };
-  const meta = parseJson(await read('meta.json'), modelVersionMetaSchema, keyOf(prefix, 'meta.json'));
+  const meta = parseJson(
+    await read('meta.json'),
+    modelVersionMetaSchema,
+    keyOf(prefix, 'meta.json'),
+  );
   const reference = parseJson(
     await read('reference.json'),
     referenceSampleSchema,

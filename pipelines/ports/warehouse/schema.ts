@@ -363,3 +363,10 @@ export function validateRow(name: TableName, row: Record<string, unknown>): void
     if (!ok) throw new Error(`${name}.${col} must be ${type}, got ${JSON.stringify(v)}`);
   }
 }
+
+/** A written row as the warehouse reads it back: the nullable columns left out are null. */
+export function asRead<T extends TableName>(name: T, row: NewRow<T>): RowOf<T> {
+  const full: Record<string, unknown> = { ...row };
+  for (const c of Object.keys(tables[name].columns)) full[c] ??= null;
+  return full as RowOf<T>;
+}
