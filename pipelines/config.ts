@@ -56,7 +56,7 @@ function defaults(dataDir: string): Omit<Config, 'build'> {
       ensembleSize: 5,
       ledgerWindow: 250,
       minShrinkageRows: 40,
-      minComparisonRows: 60,
+      minComparisonRows: 120,
       significance: 0.05,
       aciGamma: 0.005,
       minLedgerScores: 60,

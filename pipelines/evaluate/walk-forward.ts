@@ -7,6 +7,7 @@
 import type { Config } from '../config.js';
 import { driftReturn, historyScores, volatilityAt } from '../forecast/history-stats.js';
 import {
+  DEFAULT_POLICY,
   servePolicy,
   type Bounds,
   type LedgerRow,
@@ -137,7 +138,7 @@ export async function walkForward(
 
   const rows: WalkForwardRow[] = [];
   const ledgers = new Map<number, LedgerRow[]>(i.horizons.map((h) => [h, []]));
-  const champions = new Map<number, PolicyName>(i.horizons.map((h) => [h, 'shrunk']));
+  const champions = new Map<number, PolicyName>(i.horizons.map((h) => [h, DEFAULT_POLICY]));
   // Each day's new outcomes enter the ledger on their target date, in order.
   const pendingByTarget = new Map<string, LedgerRow[]>();
   for (const d of days) {
@@ -158,7 +159,7 @@ export async function walkForward(
         driftReturn: driftReturn(past, h),
         volatility: vol,
         ledger: ledgers.get(h) ?? [],
-        champion: champions.get(h) ?? 'shrunk',
+        champion: champions.get(h) ?? DEFAULT_POLICY,
         historyScores: historyScores(past, h, {
           sessions: i.serving.calibrationDays,
           volatilityDays: i.serving.volatilityDays,

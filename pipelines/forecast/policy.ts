@@ -3,10 +3,11 @@
  * Pure and point in time: it reads only ledger rows whose target date is on or before D, so data
  * after D can change nothing it returns (tests/unit/policy.test.ts checks that as a property).
  *
- * - The LSTM ensemble's return r̂ is served shrunk toward naive, r = a · r̂, with a fitted on the
- *   realised ledger (a = 0, exactly naive, until there are enough outcomes).
- * - Naive and drift are permanent challengers: the served policy changes only when a challenger's
- *   ledger error is lower and a Diebold–Mariano test (HLN form, lag h − 1) rejects equal accuracy.
+ * - Three candidates: the LSTM ensemble's return r̂ shrunk toward naive, r = a · r̂ (a fitted on the
+ *   realised ledger, walk-forward; a = 0 until there are enough outcomes), naive, and drift.
+ * - Naive serves first. A challenger is promoted only when its ledger error is lower and a
+ *   Diebold–Mariano test (HLN form, lag h − 1) rejects equal accuracy; a champion whose ledger
+ *   error is no longer below naive's goes back to naive.
  * - Intervals are split-conformal on volatility-scaled scores, with adaptive conformal inference
  *   on top, calibrated on the ledger (or, before it has enough, on the naive scores of history).
  */
@@ -23,6 +24,8 @@ import { fitShrinkage, servedClose } from './shrinkage.js';
 
 export const POLICIES = ['shrunk', 'naive', 'drift'] as const;
 export type PolicyName = (typeof POLICIES)[number];
+/** What serves until a challenger proves itself on the ledger, and what a champion falls back to. */
+export const DEFAULT_POLICY: PolicyName = 'naive';
 export const LEVELS = [0.8, 0.95] as const;
 
 export const isPolicy = (v: unknown): v is PolicyName =>
@@ -57,7 +60,7 @@ export interface PolicyInput {
   driftReturn: number | null;
   volatility: number | null;
   ledger: readonly LedgerRow[];
-  /** The policy served before today (the latest decision before D); 'shrunk' when none. */
+  /** The policy served before today (the latest decision before D); naive when none. */
   champion: PolicyName;
   /** Naive scores from history ≤ D, used until the ledger holds `minLedgerScores`. */
   historyScores: readonly number[];
@@ -156,34 +159,54 @@ export function decidePolicy(
       reason: `${champion} kept: ${comparable.length} comparable outcomes, need ${cfg.minComparisonRows}`,
     };
   }
-  const champErr = errors(champion);
+  const maeOf = (p: PolicyName) => mean(errors(p).map(Math.abs));
+  const fmt = (x: number) => x.toPrecision(4);
+  // A champion that no longer beats naive on the window goes back to naive: promotions are tested
+  // every day, so one that won by chance must not keep serving once its edge is gone.
+  const naiveMae = maeOf('naive');
+  const demotion =
+    champion !== 'naive' && !(maeOf(champion) < naiveMae)
+      ? `${champion} demoted to naive: MAE ${fmt(maeOf(champion))} ≥ naive ${fmt(naiveMae)} over ${comparable.length}; `
+      : '';
+  const incumbent: PolicyName = demotion ? 'naive' : champion;
+  const champErr = errors(incumbent);
   const championMae = mean(champErr.map(Math.abs));
-  const [best] = POLICIES.filter((p) => p !== champion)
+  const [best] = POLICIES.filter((p) => p !== incumbent)
     .map((p) => ({ p, err: errors(p) }))
     .map((c) => ({ ...c, mae: mean(c.err.map(Math.abs)) }))
     .sort((a, b) => a.mae - b.mae);
-  if (!best) return { ...base, championMae, reason: `${champion} kept: no challenger` };
-  const withNumbers = { ...base, championMae, challenger: best.p, challengerMae: best.mae };
-  const fmt = (x: number) => x.toPrecision(4);
-  if (!(best.mae < championMae)) {
+  const withNumbers = {
+    ...base,
+    served: incumbent,
+    championMae,
+    challenger: best?.p ?? null,
+    challengerMae: best?.mae ?? null,
+  };
+  if (!best || !(best.mae < championMae)) {
     return {
       ...withNumbers,
-      reason: `${champion} kept: MAE ${fmt(championMae)} ≤ ${best.p} ${fmt(best.mae)} over ${comparable.length}`,
+      reason: `${demotion}${incumbent} kept: MAE ${fmt(championMae)}${best ? ` ≤ ${best.p} ${fmt(best.mae)}` : ''} over ${comparable.length}`,
     };
   }
-  // One-sided: is the challenger (e1) more accurate than the champion (e2)?
-  const dm = dieboldMariano(best.err, champErr, { h: horizon, power: 1, alternative: 'less' });
-  const promoted = dm.pValue < cfg.significance;
-  const numbers = `MAE ${best.p} ${fmt(best.mae)} < ${champion} ${fmt(championMae)} over ${comparable.length}, DM ${fmt(dm.statistic)} p=${fmt(dm.pValue)}`;
+  // One-sided: is the challenger (e1) more accurate than the incumbent (e2)?
+  let dm: { statistic: number; pValue: number } | null = null;
+  try {
+    dm = dieboldMariano(best.err, champErr, { h: horizon, power: 1, alternative: 'less' });
+  } catch {
+    // Loss differences with no variance at any lag: no evidence either way.
+    dm = null;
+  }
+  const promoted = dm !== null && dm.pValue < cfg.significance;
+  const numbers = `MAE ${best.p} ${fmt(best.mae)} < ${incumbent} ${fmt(championMae)} over ${comparable.length}, ${dm ? `DM ${fmt(dm.statistic)} p=${fmt(dm.pValue)}` : 'no DM test possible'}`;
   return {
     ...withNumbers,
-    served: promoted ? best.p : champion,
+    served: promoted ? best.p : incumbent,
     promoted,
-    dmStatistic: dm.statistic,
-    dmPValue: dm.pValue,
+    dmStatistic: dm?.statistic ?? null,
+    dmPValue: dm?.pValue ?? null,
     reason: promoted
-      ? `${best.p} promoted over ${champion}: ${numbers} < ${cfg.significance}`
-      : `${champion} kept: ${numbers} ≥ ${cfg.significance}`,
+      ? `${demotion}${best.p} promoted over ${incumbent}: ${numbers} < ${cfg.significance}`
+      : `${demotion}${incumbent} kept: ${numbers}${dm ? ` ≥ ${cfg.significance}` : ''}`,
   };
 }
 

@@ -13,7 +13,13 @@ import { asRead, type NewRow, type RowOf } from '../ports/warehouse/schema.js';
 import { PipelineError, type Bar, type FeatureRow } from '../types.js';
 import { driftReturn, historyScores, volatilityAt } from './history-stats.js';
 import { resolveDue } from './outcomes.js';
-import { isPolicy, servePolicy, type LedgerRow, type PolicyResult } from './policy.js';
+import {
+  DEFAULT_POLICY,
+  isPolicy,
+  servePolicy,
+  type LedgerRow,
+  type PolicyResult,
+} from './policy.js';
 
 export interface ForecastInputs {
   bars: Bar[];
@@ -133,7 +139,7 @@ export async function forecastStep(
       driftReturn: mu,
       volatility: vol,
       ledger,
-      champion: isPolicy(before?.served) ? before.served : 'shrunk',
+      champion: isPolicy(before?.served) ? before.served : DEFAULT_POLICY,
       historyScores: historyScores(closes, h, {
         sessions: cfg.calibrationDays,
         volatilityDays: cfg.volatilityDays,

@@ -95,7 +95,7 @@ describe('daily batch on the bundled S&P 500', () => {
       expect(p.predicted_close).toBeGreaterThan(0);
       // No realised ledger yet: a = 0, so what is served is exactly the naive close; the LSTM
       // ensemble's own forecast (5 members by default) is kept beside it.
-      expect(p).toMatchObject({ shrinkage: 0, serving_policy: 'shrunk', ensemble_size: 5 });
+      expect(p).toMatchObject({ shrinkage: 0, serving_policy: 'naive', ensemble_size: 5 });
       expect(p.predicted_close).toBe(closeD1);
       expect(p.lstm_close).toBeGreaterThan(0);
       expect(p.lstm_close).not.toBe(closeD1);
@@ -117,8 +117,8 @@ describe('daily batch on the bundled S&P 500', () => {
     expect(policies).toHaveLength(cat.config.horizons.length);
     expect(policies[0]).toMatchObject({
       as_of_date: D1,
-      champion: 'shrunk',
-      served: 'shrunk',
+      champion: 'naive',
+      served: 'naive',
       promoted: false,
       ledger_rows: 0,
       shrinkage: 0,
@@ -126,7 +126,7 @@ describe('daily batch on the bundled S&P 500', () => {
       alpha_80: expect.closeTo(0.2, 12) as number,
       alpha_95: expect.closeTo(0.05, 12) as number,
     });
-    expect(policies[0]?.reason).toMatch(/shrunk kept: 0 comparable outcomes, need 60/);
+    expect(policies[0]?.reason).toMatch(/naive kept: 0 comparable outcomes, need 120/);
 
     const [decision, ...moreDecisions] = await cat.warehouse.select('model_decisions', {});
     expect(moreDecisions).toEqual([]);

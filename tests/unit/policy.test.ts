@@ -70,27 +70,40 @@ const input = (over: Partial<PolicyInput>): PolicyInput => ({
   driftReturn: 0.004,
   volatility: 0.012,
   ledger: [],
-  champion: 'shrunk',
+  champion: 'naive',
   historyScores: Array.from({ length: 250 }, (_, k) => (k + 1) / 100),
   cfg,
   ...over,
 });
 
 describe('serving policy', () => {
-  it('with no realised history serves exactly the naive close (a = 0)', () => {
-    const r = servePolicy(input({}));
-    expect(r.shrinkage).toBe(0);
-    expect(r.servedClose).toBe(123.45);
-    expect(r.decision.served).toBe('shrunk');
-    expect(r.calibration).toBe('history');
+  it('with no realised history serves exactly the naive close, and a = 0', () => {
+    for (const champion of ['naive', 'shrunk'] as const) {
+      const r = servePolicy(input({ champion }));
+      expect(r.shrinkage).toBe(0);
+      expect(r.servedClose).toBe(123.45);
+      expect(r.decision.served).toBe(champion);
+      expect(r.calibration).toBe('history');
+    }
   });
 
   it('fits a > 0 when the LSTM carries signal, and serves base·(1 + a·r̂)', () => {
     // The LSTM forecasts half the realised return plus small noise: the MAE-optimal a is near 2 → clipped to 1.
-    const rows = ledger(200, { lstm: (ret, rng) => 0.5 * ret + 0.002 * gauss(rng) });
-    const r = servePolicy(input({ ledger: rows }));
+    const rows = ledger(200, { lstm: (ret, rng) => 0.5 * ret + 0.002 * gauss(rng) }).map((r) => ({
+      ...r,
+      shrinkage: 1,
+    }));
+    const r = servePolicy(input({ ledger: rows, champion: 'shrunk' }));
     expect(r.shrinkage).toBe(1);
+    expect(r.decision.served).toBe('shrunk');
     expect(r.servedClose).toBeCloseTo(130, 10);
+    // From naive, the shrunk LSTM is promoted: it beats naive significantly on the ledger.
+    const promoted = servePolicy(input({ ledger: rows }));
+    expect(promoted.decision).toMatchObject({
+      champion: 'naive',
+      served: 'shrunk',
+      promoted: true,
+    });
   });
 
   it('keeps a = 0 when the LSTM is noise', () => {
@@ -100,15 +113,24 @@ describe('serving policy', () => {
 
   it('promotes drift only when the Diebold–Mariano test says it beats the champion', () => {
     // A strong positive drift the shrunk-to-naive champion does not forecast.
-    const strong = decidePolicy(ledger(250, { drift: 0.03 }), 'shrunk', 10, cfg);
+    const strong = decidePolicy(ledger(250, { drift: 0.03 }), 'naive', 10, cfg);
     expect(strong.promoted).toBe(true);
     expect(strong.served).toBe('drift');
     expect(strong.dmPValue).toBeLessThan(0.05);
     // No drift at all: nothing is significantly better, the champion stays.
-    const none = decidePolicy(ledger(250, { drift: 0 }), 'shrunk', 10, cfg);
+    const none = decidePolicy(ledger(250, { drift: 0 }), 'naive', 10, cfg);
     expect(none.promoted).toBe(false);
-    expect(none.served).toBe('shrunk');
-    expect(none.reason).toMatch(/kept/);
+    expect(none.served).toBe('naive');
+    expect(none.reason).toMatch(/^naive kept: MAE/);
+  });
+
+  it('sends a champion that no longer beats naive on the ledger back to naive', () => {
+    // Drift served, but the realised drift turned negative: its error is now above naive's.
+    const rows = ledger(250, { drift: -0.01 }).map((r) => ({ ...r, drift: r.base * 1.01 }));
+    const d = decidePolicy(rows, 'drift', 10, cfg);
+    expect(d.served).toBe('naive');
+    expect(d.promoted).toBe(false);
+    expect(d.reason).toMatch(/^drift demoted to naive: MAE/);
   });
 
   it('does not change policy on fewer comparable rows than configured', () => {
