@@ -14,7 +14,6 @@ import { BAR_COLUMNS, buildSamples } from '../pipelines/model/dataset.js';
 import {
   forceLstmImplementation,
   lstmImplementation,
-  predict,
   type LstmImplementation,
 } from '../pipelines/model/network/lstm.js';
 import { applyScaler } from '../pipelines/model/normalise.js';
