@@ -9,18 +9,10 @@ import {
   type PolicyName,
 } from '../../pipelines/forecast/policy.js';
 import { createRng } from '../../pipelines/stats/random.js';
+import { loadConfig } from '../../pipelines/config.js';
 
-const cfg: PolicyInput['cfg'] = {
-  ensembleSize: 5,
-  ledgerWindow: 250,
-  minShrinkageRows: 40,
-  minComparisonRows: 60,
-  significance: 0.05,
-  aciGamma: 0.005,
-  minLedgerScores: 60,
-  calibrationDays: 250,
-  volatilityDays: 20,
-};
+// The defaults, with fewer comparable outcomes needed so that small ledgers can decide.
+const cfg: PolicyInput['cfg'] = { ...loadConfig().serving, minComparisonRows: 60 };
 
 const day = (k: number): string =>
   new Date(Date.UTC(2020, 0, 1) + k * 86_400_000).toISOString().slice(0, 10);

@@ -7,6 +7,7 @@ import {
 } from '../../pipelines/evaluate/walk-forward.js';
 import { createRng } from '../../pipelines/stats/random.js';
 import type { Bar, FeatureRow } from '../../pipelines/types.js';
+import { loadConfig } from '../../pipelines/config.js';
 
 function series(n: number, seed: number): { bars: Bar[]; features: FeatureRow[] } {
   const rng = createRng(seed);
@@ -50,17 +51,7 @@ const fitter =
     });
   };
 
-const serving: WalkForwardInput['serving'] = {
-  ensembleSize: 3,
-  ledgerWindow: 250,
-  minShrinkageRows: 40,
-  minComparisonRows: 60,
-  significance: 0.05,
-  aciGamma: 0.005,
-  minLedgerScores: 60,
-  calibrationDays: 250,
-  volatilityDays: 20,
-};
+const serving: WalkForwardInput['serving'] = { ...loadConfig().serving, minComparisonRows: 60 };
 
 describe('walk-forward evaluation', () => {
   const { bars, features } = series(1400, 7);

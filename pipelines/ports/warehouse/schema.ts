@@ -47,6 +47,27 @@ export const DATASET_ROW = '__dataset__';
 /** `drift_scores.feature` of the row for the model's predictions. */
 export const PREDICTION_ROW = 'prediction';
 
+/** What was published with a served forecast: kept on its prediction and carried into its outcome. */
+const SERVED_COLUMNS = {
+  /** The LSTM ensemble's own forecast (the mean of its members), beside the served one. */
+  lstm_close: 'FLOAT64?',
+  /** Members averaged into lstm_close. */
+  ensemble_size: 'INT64?',
+  /** a, fitted on the realised ledger before D: served return = a · LSTM return when serving_policy is shrunk. */
+  shrinkage: 'FLOAT64?',
+  /** The drift challenger: base × (1 + mean h-session return up to D). */
+  drift_close: 'FLOAT64?',
+  /** Which forecast predicted_close is: shrunk (a · LSTM), naive or drift. */
+  serving_policy: 'STRING?',
+  /** Standard deviation of the 20 daily log returns up to D: the interval's scale. */
+  volatility: 'FLOAT64?',
+  /** Conformal interval bounds around predicted_close; null = unbounded (too few scores). */
+  lower_80: 'FLOAT64?',
+  upper_80: 'FLOAT64?',
+  lower_95: 'FLOAT64?',
+  upper_95: 'FLOAT64?',
+} as const;
+
 export const tables = {
   daily_bars: table(
     'Daily bars as the source reported them (unadjusted, with adj_close); features adjust on read.',
@@ -137,23 +158,7 @@ export const tables = {
       predicted_close: 'FLOAT64',
       model_version: 'STRING',
       run_id: 'STRING',
-      /** The LSTM ensemble's own forecast (the mean of its members), beside the served one. */
-      lstm_close: 'FLOAT64?',
-      /** Members averaged into lstm_close. */
-      ensemble_size: 'INT64?',
-      /** a in served return = a · LSTM return, fitted on the realised ledger before D. */
-      shrinkage: 'FLOAT64?',
-      /** The drift challenger: base × (1 + mean h-session return up to D). */
-      drift_close: 'FLOAT64?',
-      /** Which forecast predicted_close is: shrunk (a · LSTM), naive or drift. */
-      serving_policy: 'STRING?',
-      /** Standard deviation of the 20 daily log returns up to D: the interval's scale. */
-      volatility: 'FLOAT64?',
-      /** Conformal interval bounds around predicted_close; null = unbounded (too few scores). */
-      lower_80: 'FLOAT64?',
-      upper_80: 'FLOAT64?',
-      lower_95: 'FLOAT64?',
-      upper_95: 'FLOAT64?',
+      ...SERVED_COLUMNS,
     },
     ['ticker', 'as_of_date', 'horizon'],
     'as_of_date',
@@ -173,23 +178,7 @@ export const tables = {
       naive_abs_error: 'FLOAT64',
       direction_correct: 'BOOL',
       model_version: 'STRING',
-      /** The LSTM ensemble's own forecast (the mean of its members), beside the served one. */
-      lstm_close: 'FLOAT64?',
-      /** Members averaged into lstm_close. */
-      ensemble_size: 'INT64?',
-      /** a in served return = a · LSTM return, fitted on the realised ledger before D. */
-      shrinkage: 'FLOAT64?',
-      /** The drift challenger: base × (1 + mean h-session return up to D). */
-      drift_close: 'FLOAT64?',
-      /** Which forecast predicted_close is: shrunk (a · LSTM), naive or drift. */
-      serving_policy: 'STRING?',
-      /** Standard deviation of the 20 daily log returns up to D: the interval's scale. */
-      volatility: 'FLOAT64?',
-      /** Conformal interval bounds around predicted_close; null = unbounded (too few scores). */
-      lower_80: 'FLOAT64?',
-      upper_80: 'FLOAT64?',
-      lower_95: 'FLOAT64?',
-      upper_95: 'FLOAT64?',
+      ...SERVED_COLUMNS,
       /** Whether the actual close fell inside each published interval (null: no interval then). */
       covered_80: 'BOOL?',
       covered_95: 'BOOL?',
@@ -232,6 +221,7 @@ export const tables = {
       promoted: 'BOOL',
       /** The best challenger on the ledger, tested against the champion. */
       challenger: 'STRING?',
+      /** Mean absolute error in return units, |actual − forecast| / base, over the comparable outcomes. */
       champion_mae: 'FLOAT64?',
       challenger_mae: 'FLOAT64?',
       dm_statistic: 'FLOAT64?',
