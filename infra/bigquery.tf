@@ -26,8 +26,9 @@ resource "google_bigquery_table" "warehouse" {
   }
 }
 
-# Dashboard views: one per dashboards/views/<name>.sql (written by the dashboard work). A view's SQL
-# may name its tables as `${project}.${dataset}.<table>`; both are filled in here. No folder, no views.
+# Dashboard views: one per dashboards/views/<name>.sql. A view's SQL names its tables as
+# `${dataset}.<table>`; a stored view runs with no default project, so ${dataset} is the quoted
+# `project.dataset` path (the local dashboard fills in `main` on DuckDB).
 locals {
   views_dir = "${path.module}/../dashboards/views"
   views     = { for f in fileset(local.views_dir, "*.sql") : trimsuffix(f, ".sql") => "${local.views_dir}/${f}" }
@@ -42,7 +43,7 @@ resource "google_bigquery_table" "view" {
   labels              = local.labels
 
   view {
-    query          = templatefile(each.value, { project = var.project, dataset = google_bigquery_dataset.stockops.dataset_id })
+    query          = templatefile(each.value, { dataset = "`${var.project}.${google_bigquery_dataset.stockops.dataset_id}`" })
     use_legacy_sql = false
   }
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -91,5 +91,21 @@ describe('infra/ BigQuery tables', () => {
     const view = infra.resources.google_bigquery_table?.view ?? {};
     expect(view.for_each).toBe('${local.views}');
     expect(block(view, 'view').use_legacy_sql).toBe(false);
+  });
+
+  it("fill each view's ${dataset} with the quoted project.dataset path (a stored view has no default project)", async () => {
+    const infra = await loadInfra();
+    const view = infra.resources.google_bigquery_table?.view ?? {};
+    expect(String(block(view, 'view').query)).toContain(
+      'dataset = "`${var.project}.${google_bigquery_dataset.stockops.dataset_id}`"',
+    );
+    // The SQL names no other placeholder, so nothing else is left for templatefile to fill.
+    const dir = join(INFRA_DIR, '../dashboards/views');
+    for (const f of (await readdir(dir)).filter((x) => x.endsWith('.sql'))) {
+      const names = new Set(
+        [...(await readFile(join(dir, f), 'utf8')).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]),
+      );
+      expect([...names], f).toEqual(['dataset']);
+    }
   });
 });
