@@ -57,7 +57,7 @@ function defaults(dataDir: string): Omit<Config, 'build'> {
       ledgerWindow: 250,
       minShrinkageRows: 40,
       minComparisonRows: 120,
-      significance: 0.05,
+      significance: 0.01,
       aciGamma: 0.005,
       minLedgerScores: 60,
       calibrationDays: 250,

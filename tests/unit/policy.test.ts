@@ -108,7 +108,7 @@ describe('serving policy', () => {
     const strong = decidePolicy(ledger(250, { drift: 0.03 }), 'naive', 10, cfg);
     expect(strong.promoted).toBe(true);
     expect(strong.served).toBe('drift');
-    expect(strong.dmPValue).toBeLessThan(0.05);
+    expect(strong.dmPValue).toBeLessThan(cfg.significance);
     // No drift at all: nothing is significantly better, the champion stays.
     const none = decidePolicy(ledger(250, { drift: 0 }), 'naive', 10, cfg);
     expect(none.promoted).toBe(false);
