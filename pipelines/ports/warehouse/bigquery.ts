@@ -29,7 +29,8 @@ import {
 } from './bigquery-sql.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { WarehouseError, type Query, type Warehouse, type WriteBatch } from './port.js';
-import { tables, validateRow, type NewRow, type RowOf, type TableName } from './schema.js';
+import { tables, type NewRow, type RowOf, type TableName } from './schema.js';
+import { validateRow } from './validate.js';
 
 export interface BigQueryWarehouseOptions {
   projectId: string;

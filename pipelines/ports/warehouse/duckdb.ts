@@ -7,12 +7,12 @@ import {
   columnsOf,
   isNullable,
   tables,
-  validateRow,
   type ColumnType,
   type NewRow,
   type RowOf,
   type TableName,
 } from './schema.js';
+import { validateRow } from './validate.js';
 
 export interface DuckDbWarehouseOptions {
   /** File path, or `:memory:`. */
