@@ -26,7 +26,6 @@ export const POLICIES = ['shrunk', 'naive', 'drift'] as const;
 export type PolicyName = (typeof POLICIES)[number];
 /** What serves until a challenger proves itself on the ledger, and what a champion falls back to. */
 export const DEFAULT_POLICY: PolicyName = 'naive';
-export const LEVELS = [0.8, 0.95] as const;
 
 export const isPolicy = (v: unknown): v is PolicyName =>
   typeof v === 'string' && (POLICIES as readonly string[]).includes(v);
