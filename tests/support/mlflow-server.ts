@@ -3,20 +3,11 @@
  * bound to a free loopback port, with a throw-away SQLite store and artifact folder. Each server runs in
  * its own process group so stopping it also ends uvicorn's workers.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { answers, detached, installOnce } from './detached.js';
 import { freePort, sleep } from './net.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -46,41 +37,12 @@ export interface MlflowServer {
   logPath: string;
 }
 
-let installed: Promise<void> | undefined;
-function ensureInstalled(): Promise<void> {
-  installed ??= promisify(execFile)(join(ROOT, 'scripts/mlflow/install.sh'), [], {
-    cwd: ROOT,
-    timeout: 600_000,
-  }).then(
-    () => undefined,
-    (e: Error & { stderr?: string }) => {
-      installed = undefined;
-      throw new Error(`scripts/mlflow/install.sh failed: ${e.stderr?.slice(-2000) ?? e.message}`);
-    },
-  );
-  return installed;
-}
-
-async function healthy(uri: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${uri}/health`, { signal: AbortSignal.timeout(2_000) });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-// Servers left behind by a crashed test worker would hold ports and CPU; end their groups on exit.
-const liveGroups = new Set<number>();
-process.once('exit', () => {
-  for (const pgid of liveGroups) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+const ensureInstalled = installOnce(join(ROOT, 'scripts/mlflow/install.sh'), [], {
+  cwd: ROOT,
+  timeoutMs: 600_000,
 });
+
+const healthy = (uri: string): Promise<boolean> => answers(`${uri}/health`);
 
 export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise<MlflowServer> {
   await ensureInstalled();
@@ -124,62 +86,22 @@ export async function startMlflowServer(opts: MlflowServerOptions = {}): Promise
     args.push('--app-name', 'basic-auth');
   }
   const logPath = join(dir, 'server.log');
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-
-  const log = (): string => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');
-
-  async function launch(): Promise<void> {
-    const fd = openSync(logPath, 'a');
-    const proc = spawn(MLFLOW_BIN, args, {
-      cwd: dir,
-      env,
-      detached: true,
-      stdio: ['ignore', fd, fd],
-    });
-    closeSync(fd);
-    child = proc;
-    if (proc.pid) liveGroups.add(proc.pid);
-    let gone = false;
-    exited = new Promise((r) => {
-      proc.once('exit', () => {
-        gone = true;
-        r();
-      });
-    });
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!(await healthy(uri))) {
-      if (gone) throw new Error(`mlflow server exited during start-up:\n${log().slice(-3000)}`);
-      if (Date.now() > deadline) {
-        await halt();
-        throw new Error(
-          `mlflow server not healthy after ${START_TIMEOUT_MS} ms:\n${log().slice(-3000)}`,
-        );
-      }
-      await sleep(250);
-    }
-  }
-
-  async function halt(): Promise<void> {
-    const proc = child;
-    child = undefined;
-    if (!proc?.pid) return;
-    const pgid = proc.pid;
-    const signal = (s: NodeJS.Signals): void => {
-      try {
-        process.kill(-pgid, s);
-      } catch {
-        // the group is already gone
-      }
-    };
-    signal('SIGTERM');
-    const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
-    // SIGKILL the group either way: uvicorn's worker can outlive the CLI process that started it.
-    signal('SIGKILL');
-    if (timedOut) await exited;
-    liveGroups.delete(pgid);
-    for (let i = 0; i < 40 && (await healthy(uri)); i++) await sleep(250);
-  }
+  const { launch, halt, log } = detached({
+    name: 'mlflow server',
+    command: MLFLOW_BIN,
+    args,
+    cwd: dir,
+    env,
+    logPath,
+    ready: () => healthy(uri),
+    startTimeoutMs: START_TIMEOUT_MS,
+    pollMs: 250,
+    graceMs: 10_000,
+    // The port answers a little longer than the group lives: wait until it is really down.
+    afterHalt: async () => {
+      for (let i = 0; i < 40 && (await healthy(uri)); i++) await sleep(250);
+    },
+  });
 
   await launch();
   return {

@@ -4,12 +4,11 @@
  * it. In memory by default; `persistent` keeps its DuckDB file across `restart()`, so an outage test
  * can stop the service and find the same tables when it comes back.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
-import { freePort, sleep } from '../net.js';
+import { answers, detached, installOnce } from '../detached.js';
+import { freePort } from '../net.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SCRIPT = join(ROOT, 'scripts/emulators/bigquery.sh');
@@ -28,38 +27,9 @@ export interface BigQueryEmulator {
   log(): string;
 }
 
-let installed: Promise<void> | undefined;
-export function ensureBigQueryEmulatorInstalled(): Promise<void> {
-  installed ??= promisify(execFile)(SCRIPT, ['install'], { cwd: ROOT, timeout: 900_000 }).then(
-    () => undefined,
-    (e: Error & { stderr?: string }) => {
-      installed = undefined;
-      throw new Error(`bigquery.sh install failed: ${e.stderr?.slice(-2000) ?? e.message}`);
-    },
-  );
-  return installed;
-}
-
-async function ready(endpoint: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${endpoint}/bigquery/v2/projects/ready-check/datasets`, {
-      signal: AbortSignal.timeout(2_000),
-    });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-const live = new Set<number>();
-process.once('exit', () => {
-  for (const pgid of live) {
-    try {
-      process.kill(-pgid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+export const ensureBigQueryEmulatorInstalled = installOnce(SCRIPT, ['install'], {
+  cwd: ROOT,
+  timeoutMs: 900_000,
 });
 
 export async function startBigQueryEmulator(
@@ -74,53 +44,17 @@ export async function startBigQueryEmulator(
     String(port),
     ...(opts.persistent ? ['--data-dir', join(dir, 'data')] : []),
   ];
-  const logPath = join(dir, 'emulator.log');
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-  const log = (): string => {
-    try {
-      return readFileSync(logPath, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-
-  async function launch(): Promise<void> {
-    const fd = openSync(logPath, 'a');
-    const proc = spawn(SCRIPT, args, { cwd: ROOT, detached: true, stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    child = proc;
-    if (proc.pid) live.add(proc.pid);
-    let gone = false;
-    exited = new Promise((r) => {
-      proc.once('exit', () => {
-        gone = true;
-        r();
-      });
-    });
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!(await ready(endpoint))) {
-      if (gone) throw new Error(`bigquery emulator exited during start-up:\n${log().slice(-3000)}`);
-      if (Date.now() > deadline) {
-        await halt();
-        throw new Error(`bigquery emulator not ready after ${START_TIMEOUT_MS} ms:\n${log()}`);
-      }
-      await sleep(200);
-    }
-  }
-
-  async function halt(): Promise<void> {
-    const proc = child;
-    child = undefined;
-    if (!proc?.pid) return;
-    try {
-      process.kill(-proc.pid, 'SIGKILL');
-    } catch {
-      // the group is already gone
-    }
-    await exited;
-    live.delete(proc.pid);
-  }
+  const { launch, halt, log } = detached({
+    name: 'bigquery emulator',
+    command: SCRIPT,
+    args,
+    cwd: ROOT,
+    logPath: join(dir, 'emulator.log'),
+    ready: () => answers(`${endpoint}/bigquery/v2/projects/ready-check/datasets`),
+    startTimeoutMs: START_TIMEOUT_MS,
+    pollMs: 200,
+    graceMs: 0,
+  });
 
   await launch();
   return {
