@@ -21,6 +21,7 @@ import {
   forecastWalk,
   scoredSessions,
   walkForward,
+  type DatedForecast,
   type ForecastsByDate,
   type WalkForwardRow,
 } from './walk-forward.js';
@@ -62,12 +63,7 @@ function forecastsKey(
 async function readForecasts(cat: Catalog, key: string): Promise<ForecastsByDate | undefined> {
   const bytes = await cat.store.get(key);
   if (!bytes) return undefined;
-  return new Map(
-    JSON.parse(new TextDecoder().decode(bytes)) as [
-      string,
-      ForecastsByDate extends Map<string, infer V> ? V : never,
-    ][],
-  );
+  return new Map(JSON.parse(new TextDecoder().decode(bytes)) as [string, DatedForecast][]);
 }
 
 /** The walk-forward's served forecasts and their outcomes as ledger rows, and its policy decisions. */
@@ -101,7 +97,7 @@ function ledgerRows(ticker: string, rows: readonly WalkForwardRow[], runId: stri
         { ticker, asOf: r.asOfDate, runId },
         r.horizon,
         r.policy,
-        r.drift && r.drift / r.base - 1,
+        r.drift === null ? null : r.drift / r.base - 1,
       ),
     );
     if (r.actual === null) continue;

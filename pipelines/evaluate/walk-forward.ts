@@ -74,8 +74,12 @@ export interface WalkForwardInput {
   cached?: ForecastsByDate;
 }
 
-/** Each as-of date's forecast ratios and the retrain date of the model that made them. */
-export type ForecastsByDate = Map<string, { r: RatioForecast; trainedThrough: string }>;
+/** An as-of date's forecast ratios and the retrain date of the model that made them. */
+export interface DatedForecast {
+  r: RatioForecast;
+  trainedThrough: string;
+}
+export type ForecastsByDate = Map<string, DatedForecast>;
 
 /**
  * The sessions of [from, to] a model can forecast: the first one waits until the history holds a
