@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
 .PHONY: evaluate install native-tf mlflow-venv emulators emulator-gcs emulator-bigquery emulator-pubsub up down cloud-demo browser build demo run test test-unit lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean \
-	dashboard dashboard-url
+	dashboard dashboard-url docs
 
 $(STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -123,6 +123,11 @@ destroy: install
 # of `make test`: too long for CI.
 infra-validate:
 	scripts/infra/validate.sh
+
+# docs/configuration.md, generated from the config schema (scripts/docs/); a unit test fails when
+# the committed page is out of date. `tsx scripts/docs/write-config-reference.ts --check` only checks.
+docs: install
+	tsx scripts/docs/write-config-reference.ts
 
 clean:
 	rm -rf dist .data
