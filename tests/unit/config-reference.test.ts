@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configFrom, type CommonFlags } from '../../pipelines/cli/options.js';
+import { configFrom } from '../../pipelines/cli/options.js';
 import { KEY_DOCS, OTHER_VARIABLES } from '../../pipelines/config-docs.js';
 import { loadConfig } from '../../pipelines/config.js';
 import {
@@ -74,7 +74,7 @@ describe('the configuration reference', () => {
         .replace(/-(\w)/g, (_m, c: string) => c.toUpperCase());
       const env = { ...BASE_ENV, ...flag.with };
       const before = valueAt(configFrom({}, env), k.key);
-      const after = valueAt(configFrom({ [prop]: flag.probe } as CommonFlags, env), k.key);
+      const after = valueAt(configFrom({ [prop]: flag.probe }, env), k.key);
       expect(after).not.toEqual(before);
     },
   );
