@@ -37,8 +37,9 @@ demo: build native-tf
 run: build native-tf
 	node dist/pipelines/cli.js run $(ARGS)
 
-# `stockops evaluate` over the real series (../shared/data/ohlc) and the bundled S&P 500: the README's
-# evaluation table. Long (it trains the ensemble once a year per series); forecasts are cached.
+# `stockops evaluate` over the real series (../shared/data/ohlc) and the bundled S&P 500: the
+# evaluation table in docs/serving-and-evaluation.md. Long (it trains the ensemble once a year per
+# series); forecasts are cached.
 evaluate: build native-tf
 	scripts/evaluate/real-series.sh $(ARGS)
 
@@ -107,7 +108,7 @@ typecheck: install
 mlflow:
 	scripts/mlflow/serve.sh $(ARGS)
 
-# Google Cloud (infra/, README "Deploying to Google Cloud"). Each stops with a clear message and exit 1
+# Google Cloud (infra/, docs/deploying.md). Each stops with a clear message and exit 1
 # when STOCKOPS_PROJECT, STOCKOPS_STATE_BUCKET or credentials are missing; destroy asks first.
 plan: install
 	scripts/infra/deploy.sh plan

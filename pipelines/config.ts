@@ -49,7 +49,7 @@ function defaults(dataDir: string): Omit<Config, 'build'> {
       retrainCooldownDays: 20,
       backend: 'auto',
       // TensorFlow's own choice (one per core): make bench measured it fastest to train here
-      // (README, Performance); the daily batch's concurrency is capped to match.
+      // (docs/performance.md); the daily batch's concurrency is capped to match.
       threads: { intraOp: 0, interOp: 0 },
     },
     serving: {
@@ -297,7 +297,7 @@ export function effectiveConcurrency(
 
 /**
  * Tickers in parallel × TensorFlow's intra-op threads stay within the cores: beyond that they
- * only contend (make bench measured it; README, Performance). 0 threads means one per core.
+ * only contend (make bench measured it; docs/performance.md). 0 threads means one per core.
  */
 export function capConcurrency(
   concurrency: number,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's evaluation table: `stockops evaluate` over the real series in ../shared/data/ohlc and
+# The evaluation table of docs/serving-and-evaluation.md: `stockops evaluate` over the real series in ../shared/data/ohlc and
 # the bundled S&P 500, each over the years its file covers (after a 3-year training window), into
 # one warehouse (.data/evaluate). Model forecasts are cached in .data/evaluate/artifacts/evaluate/, so
 # a second run only re-scores the policy. Usage: scripts/evaluate/real-series.sh [extra flags]

@@ -5,7 +5,7 @@
 #
 # Environment:
 #   STOCKOPS_PROJECT        the project id (or GOOGLE_CLOUD_PROJECT)
-#   STOCKOPS_STATE_BUCKET   the GCS bucket holding Terraform state, created once (README)
+#   STOCKOPS_STATE_BUCKET   the GCS bucket holding Terraform state, created once (docs/deploying.md)
 #   STOCKOPS_TFVARS         optional .tfvars file with the other variables (region, watchlist, …)
 #   STOCKOPS_AUTO_APPROVE=1 apply without Terraform's confirmation prompt (CI)
 # Credentials: Application Default Credentials (`gcloud auth application-default login`, or
@@ -27,7 +27,7 @@ esac
 PROJECT="${STOCKOPS_PROJECT:-${GOOGLE_CLOUD_PROJECT:-}}"
 [[ -n "$PROJECT" ]] || die "no Google Cloud project configured: set STOCKOPS_PROJECT=<project id> (nothing was changed)"
 [[ -n "${STOCKOPS_STATE_BUCKET:-}" ]] ||
-  die "no Terraform state bucket configured: set STOCKOPS_STATE_BUCKET (README, 'Deploying to Google Cloud', says how to create it once)"
+  die "no Terraform state bucket configured: set STOCKOPS_STATE_BUCKET (docs/deploying.md says how to create it once)"
 
 have_credentials() {
   [[ -n "${GOOGLE_OAUTH_ACCESS_TOKEN:-}" ]] && return 0

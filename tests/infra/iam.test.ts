@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { allResources, loadInfra, resourcesOf, type Block, type Infra } from './hcl.js';
 
 /**
- * Each identity's documented role set (README, "Deploying to Google Cloud"): role on resource.
+ * Each identity's documented role set (docs/deploying.md, "Deploying to Google Cloud"): role on resource.
  * A binding Terraform declares that is not here, or one listed here that Terraform lacks, fails.
  */
 const DOCUMENTED: Record<string, string[]> = {

@@ -96,7 +96,7 @@ describe('infra/ topics, functions and the scheduler', () => {
       if (parseFloat(f.cpu) < 1) expect(f.concurrency).toBe(1); // Cloud Run: concurrency > 1 needs 1 vCPU
       if (mib(f.memory) > 1024) expect(parseFloat(f.cpu)).toBeGreaterThanOrEqual(1);
     }
-    // README Performance: native training peaked at 1134 MiB RSS.
+    // docs/deploying.md, the functions table: native training peaked at 1134 MiB RSS.
     expect(mib(functions.model?.memory ?? '0')).toBeGreaterThan(1134);
   });
 
