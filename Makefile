@@ -125,8 +125,8 @@ destroy: install
 infra-validate:
 	scripts/infra/validate.sh
 
-# docs/configuration.md, generated from the config schema (scripts/docs/); a unit test fails when
-# the committed page is out of date. `tsx scripts/docs/write-config-reference.ts --check` only checks.
+# docs/configuration.md and docs/warehouse-tables.md, generated from the config and warehouse
+# schemas (scripts/docs/); unit tests fail when a committed page is out of date. `tsx scripts/docs/write-config-reference.ts --check` only checks.
 docs: install
 	tsx scripts/docs/write-config-reference.ts
 

@@ -1,26 +1,44 @@
 /**
- * `make docs`: writes docs/configuration.md from the config schema; `--check` writes nothing and
- * exits 1 naming each key whose row is out of date.
+ * `make docs`: writes the generated pages, docs/configuration.md (from the config schema) and
+ * docs/warehouse-tables.md (from the warehouse schema module); `--check` writes nothing and exits 1
+ * naming each key or table that is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pageDifferences, renderConfigReference } from './config-reference.js';
+import { renderWarehouseReference, warehouseDifference } from './warehouse-reference.js';
 
-const PAGE = 'docs/configuration.md';
-const page = renderConfigReference();
-if (process.argv.includes('--check')) {
+const PAGES = [
+  {
+    path: 'docs/configuration.md',
+    render: renderConfigReference,
+    diff: pageDifferences,
+  },
+  {
+    path: 'docs/warehouse-tables.md',
+    render: renderWarehouseReference,
+    diff: (a: string, b: string) => [warehouseDifference(a, b)].filter((d) => d !== undefined),
+  },
+];
+
+const check = process.argv.includes('--check');
+let stale = false;
+for (const page of PAGES) {
+  const text = page.render();
+  if (!check) {
+    writeFileSync(page.path, text);
+    console.log(`wrote ${page.path}`);
+    continue;
+  }
   let committed = '';
   try {
-    committed = readFileSync(PAGE, 'utf8');
+    committed = readFileSync(page.path, 'utf8');
   } catch {
-    // A missing page differs from the generated one in every key; reported below.
+    // A missing page differs from the generated one everywhere; reported below.
   }
-  const diffs = pageDifferences(committed, page);
+  const diffs = page.diff(committed, text);
   if (diffs.length) {
-    console.error(`${PAGE} is out of date (run \`make docs\`):\n${diffs.join('\n')}`);
-    process.exit(1);
-  }
-  console.log(`${PAGE} is up to date`);
-} else {
-  writeFileSync(PAGE, page);
-  console.log(`wrote ${PAGE}`);
+    stale = true;
+    console.error(`${page.path} is out of date (run \`make docs\`):\n${diffs.join('\n')}`);
+  } else console.log(`${page.path} is up to date`);
 }
+if (stale) process.exit(1);
