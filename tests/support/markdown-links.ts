@@ -64,11 +64,10 @@ export function links(text: string): { line: number; target: string }[] {
   return out;
 }
 
-/** Broken relative links of `file` (a path relative to the repository root). */
-export function brokenLinks(
-  file: string,
-  read = (p: string) => readFileSync(p, 'utf8'),
-): BrokenLink[] {
+/** Broken relative links of `file`, a path relative to `root` (the repository's, by default). */
+export function brokenLinks(file: string, root = process.cwd()): BrokenLink[] {
+  const read = (p: string) => readFileSync(join(root, p), 'utf8');
+  const exists = (p: string) => existsSync(join(root, p));
   const out: BrokenLink[] = [];
   for (const { line, target } of links(read(file))) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // http(s), mailto: not checked offline
@@ -78,12 +77,12 @@ export function brokenLinks(
       out.push({ file, line, target, why: 'points outside the repository' });
       continue;
     }
-    if (!existsSync(dest)) {
+    if (!exists(dest)) {
       out.push({ file, line, target, why: `no file ${dest}` });
       continue;
     }
     if (anchor === undefined) continue;
-    if (!dest.endsWith('.md') || statSync(dest).isDirectory()) {
+    if (!dest.endsWith('.md') || statSync(join(root, dest)).isDirectory()) {
       out.push({ file, line, target, why: `an anchor into ${dest}, which is not a Markdown file` });
     } else if (!anchors(read(dest)).has(anchor)) {
       out.push({ file, line, target, why: `no heading #${anchor} in ${dest}` });

@@ -2,7 +2,7 @@
  * Every relative link and anchor in the README, docs/ and the dashboards' README resolves to a file
  * and heading that exist. The checker itself is shown to catch each kind of break.
  */
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ describe('documentation links', () => {
       ]),
     );
     // The README links into docs/, so an empty link list would mean the parser found nothing.
-    expect(links(readFileText('README.md')).length).toBeGreaterThan(10);
+    expect(links(readFileSync('README.md', 'utf8')).length).toBeGreaterThan(10);
   });
 
   it.each(PAGES)('%s: every relative link and anchor resolves', (page) => {
@@ -58,19 +58,13 @@ describe('documentation links', () => {
       '# Top',
     ].join('\n');
     writeFileSync(join(dir, 'docs', 'a.md'), a);
-    const cwd = process.cwd();
-    process.chdir(dir);
     try {
-      expect(brokenLinks('docs/a.md').map((b) => `${b.line} ${b.target}: ${b.why}`)).toEqual([
+      expect(brokenLinks('docs/a.md', dir).map((b) => `${b.line} ${b.target}: ${b.why}`)).toEqual([
         '1 c.md: no file docs/c.md',
         '2 b.md#no-such: no heading #no-such in docs/b.md',
       ]);
     } finally {
-      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
-
-function readFileText(p: string): string {
-  return readFileSync(p, 'utf8');
-}
