@@ -8,6 +8,7 @@
  * Usage: tsx scripts/infra/provider-schema-extract.ts <.jsii> <out.json>
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ProviderSchema, SchemaBody } from './schema-types.js';
 
 interface JsiiType {
@@ -111,7 +112,7 @@ export function extract(assembly: Assembly): ProviderSchema {
   return out;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   const [jsii, dest] = process.argv.slice(2);
   if (!jsii || !dest) throw new Error('usage: provider-schema-extract.ts <.jsii> <out.json>');
   const schema = extract(JSON.parse(readFileSync(jsii, 'utf8')) as Assembly);
