@@ -47,7 +47,10 @@ export function readSchema(path: string): ProviderSchema {
 }
 
 export async function checkInfra(dir: string, schema: ProviderSchema): Promise<Finding[]> {
-  const modules = await loadModules(dir);
+  return checkModules(await loadModules(dir), schema);
+}
+
+export function checkModules(modules: TfModule[], schema: ProviderSchema): Finding[] {
   const findings: Finding[] = [];
   for (const mod of modules) {
     for (const decl of mod.decls) findings.push(...checkDecl(decl, mod, modules, schema));
@@ -256,9 +259,10 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const schemaFile = process.env.STOCKOPS_PROVIDER_SCHEMA ?? join(SCHEMA_DIR, 'google.json');
   const started = Date.now();
   const schema = readSchema(schemaFile);
-  const findings = await checkInfra(dir, schema);
+  const modules = await loadModules(dir);
+  const findings = checkModules(modules, schema);
   for (const f of findings) console.log(formatFinding(f));
-  const n = (await loadModules(dir)).reduce((s, m) => s + m.decls.length, 0);
+  const n = modules.reduce((s, m) => s + m.decls.length, 0);
   console.log(
     `infra schema check: ${n} blocks in ${dir} against ${schema.provider} ${schema.version} (${schema.package}): ` +
       `${findings.length} finding(s), ${Date.now() - started} ms`,
