@@ -42,6 +42,13 @@ describe('infra/ against the Google provider schema', () => {
     const fn = schema.resources.google_cloudfunctions2_function;
     expect(fn?.attrs.location).toEqual({ required: true });
     expect(fn?.blocks.build_config?.body.blocks.source?.nesting).toBe('single');
+    const service = fn?.blocks.service_config?.body;
+    expect(service?.blocks.secret_environment_variables?.nesting).toBe('list');
+    expect(service?.blocks.secret_environment_variables?.body.attrs.key).toEqual({
+      required: true,
+    });
+    // A map argument is an argument (`environment_variables = {…}`), not a block.
+    expect(service?.attrs.environment_variables).toEqual({});
   });
 
   it('finds nothing wrong in infra/, and reads every file and module directory', async () => {
