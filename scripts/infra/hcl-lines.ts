@@ -16,13 +16,11 @@ interface Scan {
   depth: number[];
 }
 
-const scans = new WeakMap<object, Scan>();
-const cacheKey = new Map<string, object>();
+// One scan per file text: a check locates many arguments in the same few files.
+const scans = new Map<string, Scan>();
 
 function scan(text: string): Scan {
-  let key = cacheKey.get(text);
-  if (!key) cacheKey.set(text, (key = {}));
-  const hit = scans.get(key);
+  const hit = scans.get(text);
   if (hit) return hit;
   const lines = text.split('\n');
   const depth: number[] = [];
@@ -44,7 +42,7 @@ function scan(text: string): Scan {
     }
   }
   const s = { lines, depth };
-  scans.set(key, s);
+  scans.set(text, s);
   return s;
 }
 
