@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: evaluate install native-tf mlflow-venv emulators emulator-gcs emulator-bigquery emulator-pubsub up down cloud-demo browser build demo run test test-unit lint format typecheck plan deploy destroy infra-validate mlflow bench keras-venv clean \
+.PHONY: evaluate install native-tf mlflow-venv emulators emulator-gcs emulator-bigquery emulator-pubsub up down cloud-demo browser build demo run test test-unit lint format typecheck plan deploy destroy infra-validate infra-schema mlflow bench keras-venv clean \
 	dashboard dashboard-url docs
 
 $(STAMP): package.json package-lock.json
@@ -48,7 +48,7 @@ mlflow-venv:
 	scripts/mlflow/install.sh
 
 # Everything CI checks: types, lint and formatting first, then every test (unit, fuzz, DuckDB, real MLflow).
-test: install native-tf mlflow-venv emulators browser typecheck lint
+test: install native-tf mlflow-venv emulators browser typecheck lint infra-schema
 	scripts/infra/fmt-check.sh
 	vitest run
 
@@ -118,6 +118,14 @@ deploy: install
 
 destroy: install
 	scripts/infra/deploy.sh destroy
+
+# infra/ (and infra/modules/*) against the Google provider's schema, offline: unknown resource types,
+# arguments and blocks, missing required ones, wrong nesting, deprecated arguments, each with file and
+# line. The schema (hashicorp/google 6.50.0 from npm's @cdktf/provider-google) is fetched once into
+# .cache/provider-schema; tests/infra/schema-check.test.ts runs the same check in `vitest run`.
+infra-schema: install
+	scripts/infra/provider-schema.sh
+	tsx scripts/infra/schema-check.ts
 
 # `terraform init -backend=false` + `terraform validate` offline, against the Google provider built
 # from the Go module proxy into .cache/terraform (about 30 CPU-minutes once, then cached). Not part

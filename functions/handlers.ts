@@ -12,6 +12,7 @@ import { isTransient } from '../pipelines/ports/errors.js';
 import { tickerAttributes, topicsFor } from '../pipelines/ports/bus/topics.js';
 import { StageFailed } from '../pipelines/record/runs.js';
 import { BadEventError, decodePubSub, type ScheduleMessage, type TickerMessage } from './events.js';
+import { RESULT_MESSAGE, resultLogFields } from './result-log.js';
 import type { z } from 'zod';
 
 /** The session date in New York, where the watched exchanges close. */
@@ -120,6 +121,7 @@ export async function onModel(msg: TickerMessage, cat: Catalog): Promise<TickerR
         status: 'ok',
       },
     );
+    cat.log.info(RESULT_MESSAGE, resultLogFields(msg, result));
     return result;
   } catch (e) {
     return finishFailed(msg, e, cat);

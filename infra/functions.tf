@@ -1,5 +1,6 @@
-# The three Cloud Functions (2nd gen, nodejs24), one per stage of docs/CLOUD-DESIGN, each with its own
-# service account (iam.tf) and an Eventarc Pub/Sub trigger with retry on.
+# The three Cloud Functions (2nd gen, nodejs24), one per step of the daily path (functions/index.ts:
+# schedule -> ingest -> model), each with its own service account (iam.tf) and an Eventarc Pub/Sub
+# trigger with retry on.
 #
 # Sizing, and the figure behind each setting (README "Performance": `make bench`, 2026-11-22, on a
 # busy 2-core machine, figures ±30 %; ingest measured for this issue, see infra/README section):

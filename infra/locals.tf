@@ -1,5 +1,6 @@
 locals {
-  # Stage topics of docs/CLOUD-DESIGN (fixed names): scheduler -> schedule -> ingest -> model -> done.
+  # The daily path's topics (the same names as pipelines/ports/bus/topics.ts derives from config
+  # bus.topicPrefix): scheduler -> schedule -> ingest -> model -> done.
   topic_names = {
     schedule    = "${var.topic_prefix}-schedule"
     ingest      = "${var.topic_prefix}-ingest"

@@ -1,12 +1,15 @@
 # Alerting. The functions log JSON lines (pipelines/log.ts) that Cloud Logging parses into
 # jsonPayload; the log-based metrics below count the lines of this contract:
-#   - a failed ticker: message "ticker failed", with `failedStage` (ingest|features|model|forecast|
-#     drift|record) and `ticker` (functions/index.ts logs the TickerResult);
+#   - a failed ticker: message "ticker failed", with `stage` (ingest|features|model|forecast|drift|
+#     record) and `ticker` (functions/handlers.ts, when a ticker fails for good);
 #   - a dead-lettered message: a message matching "dead-letter" (the functions log a malformed
 #     message once before publishing it to <prefix>-dead-letter), plus Pub/Sub's own forwarding,
 #     which the dead-letter topic's publish count catches;
-#   - a ticker's result, once per ticker and run, with `datasetDrift` (boolean) and
-#     `servedMaseMax` (the serving version's largest realised MASE over the horizons).
+#   - a ticker's result, once per ticker and run from the model function: message "ticker result"
+#     with `datasetDrift` (boolean, null when too few sessions) and `servedMaseMax` (the largest
+#     realised MASE over the horizons of the forecasts served in the accuracy window, null before
+#     any outcome; functions/result-log.ts).
+# tests/infra/alerts.test.ts runs the handlers and checks each filter matches a line they write.
 # Everything goes to var.notification_channels.
 locals {
   function_logs = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=(${join(" OR ", [for f in local.functions : "\"${f.name}\""])})"
@@ -15,7 +18,7 @@ locals {
     failed_tickers = {
       description = "Tickers whose daily run failed, by stage."
       filter      = "${local.function_logs} AND jsonPayload.message=\"ticker failed\""
-      labels      = { stage = "EXTRACT(jsonPayload.failedStage)", ticker = "EXTRACT(jsonPayload.ticker)" }
+      labels      = { stage = "EXTRACT(jsonPayload.stage)", ticker = "EXTRACT(jsonPayload.ticker)" }
     }
     dead_lettered = {
       description = "Messages the functions sent to the dead-letter topic."

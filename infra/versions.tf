@@ -1,5 +1,5 @@
 terraform {
-  # 1.5+: `check` blocks and the provider-defined functions this configuration may grow into.
+  # 1.5+: `check` blocks. (Provider-defined functions, should this configuration use them, need 1.8.)
   required_version = ">= 1.5.0"
 
   required_providers {
