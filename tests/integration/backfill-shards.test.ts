@@ -119,3 +119,56 @@ describe('a backfill in two shards equals the same backfill unsharded', () => {
     expect(files(join(sharded.data, 'artifacts'))).toEqual(files(join(whole.data, 'artifacts')));
   });
 });
+
+describe('evaluate --seed-ledger in two shards equals the same evaluation unsharded', () => {
+  const sharded = dirs();
+  const whole = dirs();
+  const evaluate = (config: string) => [
+    'evaluate',
+    '--seed-ledger',
+    '--from',
+    '2017-10-02',
+    '--to',
+    '2018-01-19',
+    '--retrain-every',
+    '252',
+    '--config',
+    config,
+    '--csv-dir',
+    join(repoFixtures, 'ohlc'),
+    '--tickers',
+    'GOOG,AAPL',
+    '--backend',
+    'cpu',
+  ];
+  let runs: Exit[] = [];
+
+  beforeAll(async () => {
+    runs = [
+      await cli(
+        [...evaluate(sharded.config), '--task-index', '0', '--task-count', '2'],
+        sharded.data,
+        {
+          CLOUD_RUN_EXECUTION: KEY,
+        },
+      ),
+      await cli(evaluate(sharded.config), sharded.data, {
+        CLOUD_RUN_TASK_INDEX: '1',
+        CLOUD_RUN_TASK_COUNT: '2',
+        CLOUD_RUN_EXECUTION: KEY,
+      }),
+      await cli([...evaluate(whole.config), '--run-key', KEY], whole.data),
+    ];
+  }, 600_000);
+
+  it('writes the same evaluations and ledger rows, under one run id', async () => {
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(runs[0]?.stdout).toContain('task 0 of 2 (0-based): 1 of 2 tickers');
+    const union = await snapshot(sharded.data);
+    const one = await snapshot(whole.data);
+    expect(new Set(one.evaluations.map((e) => e.ticker))).toEqual(new Set(['AAPL', 'GOOG']));
+    expect(new Set(one.outcomes.map((e) => e.ticker))).toEqual(new Set(['AAPL', 'GOOG']));
+    expect(new Set([...union.evaluations, ...one.evaluations].map((e) => e.run_id)).size).toBe(1);
+    expect(union).toEqual(one);
+  });
+});
