@@ -172,3 +172,21 @@ describe('evaluate --seed-ledger in two shards equals the same evaluation unshar
     expect(union).toEqual(one);
   });
 });
+
+describe('a bad task index or count', () => {
+  it('stops the command with exit 1 and one line naming where the value came from', async () => {
+    const { data } = dirs();
+    const flags = await cli(['backfill', ...RANGE, '--task-index', '2', '--task-count', '2'], data);
+    expect(flags.code).toBe(1);
+    expect(flags.stderr.trim()).toBe(
+      'invalid shard: --task-index 2 is not below --task-count 2; expected 0 <= index < count <= 10000 (whole numbers)',
+    );
+    const env = await cli(['evaluate', '--from', '2017-10-02', '--to', '2018-01-19'], data, {
+      CLOUD_RUN_TASK_INDEX: '0',
+      CLOUD_RUN_TASK_COUNT: 'all',
+    });
+    expect(env.code).toBe(1);
+    expect(env.stderr).toMatch(/^invalid shard: CLOUD_RUN_TASK_COUNT "all" is not valid/);
+    expect(env.stderr).not.toMatch(/\n\s+at /);
+  });
+});
