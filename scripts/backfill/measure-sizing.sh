@@ -22,4 +22,6 @@ measure seed-spy evaluate --seed-ledger --config stockops.evaluate.json --ticker
   --from 2011-01-03 --to 2017-12-29 --task-index 0 --task-count 1
 measure backfill-spy backfill --csv-dir ../shared/data/ohlc --tickers SPY \
   --from 2017-11-01 --to 2017-12-29
-grep -c '"day done"' "$OUT/backfill-spy/../backfill-spy.log" 2>/dev/null || true
+# The training days of the backfill, with the model stage's own seconds and peak RSS.
+grep '"decision":"train"' "$OUT/backfill-spy.log" | grep -o '"seconds":[0-9.]*,"maxRssMiB":[0-9]*' || true
+echo "$(grep -c '"day done"' "$OUT/backfill-spy.log") sessions replayed"
