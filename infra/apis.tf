@@ -14,6 +14,7 @@ locals {
     "pubsub.googleapis.com",
     "run.googleapis.com", # 2nd gen functions run on Cloud Run
     "secretmanager.googleapis.com",
+    "sqladmin.googleapis.com", # the MLflow module's Cloud SQL instance and Cloud Run's /cloudsql connector (enabled always: costs nothing unused)
     "storage.googleapis.com",
   ])
 }

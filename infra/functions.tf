@@ -74,10 +74,7 @@ locals {
       concurrency = 1
       # Production runs native TensorFlow: the deploy package installs tfjs-node with its install
       # script (scripts/infra/package.ts), and `tensorflow` makes a missing addon a failure, not wasm.
-      env = merge(
-        { STOCKOPS_TF_BACKEND = "tensorflow" },
-        var.mlflow_tracking_uri != "" ? { MLFLOW_TRACKING_URI = var.mlflow_tracking_uri } : {},
-      )
+      env    = merge({ STOCKOPS_TF_BACKEND = "tensorflow" }, local.mlflow_env)
       mlflow = true
     }
   }

@@ -180,3 +180,30 @@ resource "google_project_iam_member" "builder_logs" {
   role    = "roles/logging.logWriter"
   member  = "serviceAccount:${google_service_account.builder.email}"
 }
+
+# ---- The backfill job (backfill-job.tf): the model function's data access, without the bus.
+resource "google_bigquery_dataset_iam_member" "backfill_writes_dataset" {
+  dataset_id = google_bigquery_dataset.stockops.dataset_id
+  role       = "roles/bigquery.dataEditor"
+  member     = "serviceAccount:${google_service_account.backfill.email}"
+}
+
+resource "google_project_iam_member" "backfill_runs_jobs" {
+  project = var.project
+  role    = "roles/bigquery.jobUser"
+  member  = "serviceAccount:${google_service_account.backfill.email}"
+}
+
+resource "google_storage_bucket_iam_member" "backfill_uses_bucket" {
+  bucket = google_storage_bucket.data.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.backfill.email}"
+}
+
+# It trains and registers models like the model function, so it logs to MLflow too.
+resource "google_secret_manager_secret_iam_member" "backfill_reads_mlflow" {
+  for_each  = google_secret_manager_secret.mlflow
+  secret_id = each.value.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.backfill.email}"
+}

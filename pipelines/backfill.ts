@@ -6,11 +6,14 @@ import type { Catalog } from './catalog.js';
 import { runDaily, type RunSummary, type TickerResult } from './daily.js';
 import { eachDate } from './calendar/dates.js';
 import { exchangeFor, isCalendarDate, isTradingDay } from './calendar/exchange.js';
+import { sharedRunId } from './shard.js';
 
 export interface BackfillRequest {
   from: string;
   to: string;
   tickers?: string[];
+  /** Names the execution: every shard of it then gives a day the same run id (shard.ts). */
+  runKey?: string;
 }
 
 export async function backfill(
@@ -30,7 +33,8 @@ export async function backfill(
   for (const date of eachDate(req.from, req.to)) {
     const open = tickers.filter((t) => isTradingDay(date, exchangeFor(t)));
     if (!open.length) continue;
-    const s = await runDaily(cat, { date, tickers: open }, onTicker);
+    const runId = req.runKey === undefined ? undefined : sharedRunId(date, req.runKey);
+    const s = await runDaily(cat, { date, tickers: open, runId }, onTicker);
     out.push(s);
     await onDay?.(s);
   }

@@ -8,6 +8,8 @@ import { ConfigError, type Config } from './config.js';
 import { backfill } from './backfill.js';
 import { runDemo } from './cli/demo.js';
 import { syncMlflowOutbox } from './cli/mlflow.js';
+import { addTaskFlags, taskFrom, type TaskFlags } from './cli/shard.js';
+import { sharedRunId } from './shard.js';
 import { interruptedNotes, summaryTable } from './cli/summary.js';
 import { runDaily, type RunSummary, type TickerResult } from './daily.js';
 import { isCalendarDate } from './calendar/exchange.js';
@@ -54,6 +56,8 @@ function whereResults(c: Config): string {
   return `warehouse: ${w}\nartifacts: ${o}\ntracking:  ${t}`;
 }
 
+type EvaluateFlags = CommonFlags & TaskFlags & { from: string; to: string; seedLedger?: boolean };
+
 const program = new Command('stockops').description(
   'Daily batch: ingest → features → model → forecast → drift → record.',
 );
@@ -78,17 +82,21 @@ addCommonFlags(
 });
 
 addCommonFlags(
-  program
-    .command('backfill')
+  addTaskFlags(program.command('backfill'))
     .description('replay the daily run for each trading day in a range, point in time')
     .requiredOption('--from <YYYY-MM-DD>', 'first run date', isoDate)
     .requiredOption('--to <YYYY-MM-DD>', 'last run date', isoDate),
-).action(async (flags: CommonFlags & { from: string; to: string }) => {
+).action(async (flags: CommonFlags & TaskFlags & { from: string; to: string }) => {
   const config = configFrom(flags, process.env);
+  const task = taskFrom(flags, config, process.env);
+  if (task.shard.count > 1) console.log(task.label);
+  // More tasks than tickers: this one has nothing to do, which is not a failure.
+  if (!task.tickers.length) return;
   const cat = await openCatalog(config, { log: createLogger() });
   let days: RunSummary[];
   try {
-    days = await backfill(cat, { from: flags.from, to: flags.to }, (s) =>
+    const req = { from: flags.from, to: flags.to, tickers: task.tickers, runKey: task.runKey };
+    days = await backfill(cat, req, (s) =>
       cat.log.info('day done', {
         date: s.date,
         failed: s.results.filter((r) => r.status === 'failed').length,
@@ -104,8 +112,7 @@ addCommonFlags(
 });
 
 addCommonFlags(
-  program
-    .command('evaluate')
+  addTaskFlags(program.command('evaluate'))
     .description(
       'walk-forward over real history, point in time: raw LSTM, ensemble, served, naive and drift per ticker',
     )
@@ -117,9 +124,13 @@ addCommonFlags(
     )
     .option('--ensemble-size <k>', 'LSTM members averaged (config serving.ensembleSize)')
     .option('--seed-ledger', 'also write the served forecasts and outcomes to the ledger tables'),
-).action(async (flags: CommonFlags & { from: string; to: string; seedLedger?: boolean }) => {
+).action(async (flags: EvaluateFlags) => {
   const config = configFrom(flags, process.env);
+  const task = taskFrom(flags, config, process.env);
+  if (task.shard.count > 1) console.log(task.label);
+  if (!task.tickers.length) return;
   const cat = await openCatalog(config, { log: createLogger() });
+  const prefix = `evaluate-${flags.from}-${flags.to}`;
   let results: Awaited<ReturnType<typeof evaluate>>;
   const started = Date.now();
   try {
@@ -128,8 +139,11 @@ addCommonFlags(
     results = await evaluate(cat, {
       from: flags.from,
       to: flags.to,
-      tickers: config.watchlist,
-      runId: `evaluate-${flags.from}-${flags.to}-${randomUUID().slice(0, 8)}`,
+      tickers: task.tickers,
+      // One run id for every task of a sharded evaluation; else a fresh one.
+      runId: task.runKey
+        ? sharedRunId(prefix, task.runKey)
+        : `${prefix}-${randomUUID().slice(0, 8)}`,
       backend: backend.name,
       seedLedger: flags.seedLedger ?? false,
       onRetrain: (t, d, k, n) => {

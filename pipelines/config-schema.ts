@@ -71,6 +71,10 @@ const trackingSchema = z.discriminatedUnion('kind', [
     username: z.string().optional(),
     password: z.string().optional(),
     token: z.string().optional(),
+    /** A Google-signed ID token per request: a server behind Cloud Run's IAM (STOCKOPS_MLFLOW_AUTH). */
+    auth: z
+      .literal('google-id-token', { error: 'expected "google-id-token" (or unset)' })
+      .optional(),
     insecureTls: z.boolean(),
     timeoutMs: z.number().int().positive(),
     outboxDir: z.string().min(1),

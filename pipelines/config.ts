@@ -15,6 +15,7 @@ import {
   type Config,
   type Env,
 } from './config-schema.js';
+import { parseShard, type Shard } from './shard.js';
 
 export * from './config-schema.js';
 
@@ -187,6 +188,8 @@ function fromEnv(env: Env): ConfigOverrides {
       username: env.MLFLOW_TRACKING_USERNAME,
       password: env.MLFLOW_TRACKING_PASSWORD,
       token: env.MLFLOW_TRACKING_TOKEN,
+      // Only `google-id-token` is valid; the schema says so, naming the key.
+      auth: (env.STOCKOPS_MLFLOW_AUTH || undefined) as 'google-id-token' | undefined,
       insecureTls: env.MLFLOW_TRACKING_INSECURE_TLS === 'true',
       timeoutMs:
         num(env, 'MLFLOW_HTTP_REQUEST_TIMEOUT') !== undefined
@@ -281,10 +284,45 @@ export function loadConfig({ env = {}, file, overrides }: LoadOptions = {}): Con
     );
   }
   const c = result.data;
+  const t = c.tracking;
+  if (t.kind === 'mlflow' && t.auth && (t.token || t.username || t.password)) {
+    throw new ConfigError(
+      'invalid config: tracking.auth "google-id-token" (STOCKOPS_MLFLOW_AUTH) sends an ID token as the Authorization header; unset the MLflow token, username and password',
+    );
+  }
   if (c.source.kind === 'csv' && !c.source.csvDir) {
     throw new ConfigError('invalid config: source.csvDir is required when source.kind is "csv"');
   }
   return c;
+}
+
+/** Which task of a sharded batch this process is, and the key its tasks share for their run ids. */
+export interface TaskPlacement {
+  shard: Shard;
+  /** Names the execution (CLOUD_RUN_EXECUTION, or `--run-key`); unset: each run draws its own id. */
+  runKey?: string;
+}
+
+/**
+ * The task's shard: flags (`--task-index/--task-count`) win over the Cloud Run job's
+ * CLOUD_RUN_TASK_INDEX / CLOUD_RUN_TASK_COUNT; neither set is the whole watchlist. Bad values are a
+ * ConfigError naming where they came from.
+ */
+export function loadTaskPlacement(
+  env: Env,
+  flags: { taskIndex?: string; taskCount?: string; runKey?: string } = {},
+): TaskPlacement {
+  const pick = (flag: string | undefined, flagName: string, envName: string) => {
+    const fromEnv = env[envName];
+    if (flag !== undefined) return { value: flag, from: flagName };
+    return fromEnv ? { value: fromEnv, from: envName } : undefined;
+  };
+  const shard = parseShard({
+    index: pick(flags.taskIndex, '--task-index', 'CLOUD_RUN_TASK_INDEX'),
+    count: pick(flags.taskCount, '--task-count', 'CLOUD_RUN_TASK_COUNT'),
+  });
+  const runKey = flags.runKey ?? (env.CLOUD_RUN_EXECUTION || undefined);
+  return runKey === undefined ? { shard } : { shard, runKey };
 }
 
 /** How many tickers the daily batch runs in parallel: config.concurrency, capped by capConcurrency. */

@@ -56,6 +56,16 @@ VARS=(-var "project=$PROJECT" -var "state_bucket=$STOCKOPS_STATE_BUCKET" -var "s
 echo "==> terraform init (state in gs://$STOCKOPS_STATE_BUCKET)"
 "${TF[@]}" init -input=false -reconfigure -backend-config="bucket=$STOCKOPS_STATE_BUCKET"
 
+# The Cloud Run images (the backfill job; the MLflow server when mlflow_server is on).
+# shellcheck source=images.sh
+. "$ROOT/scripts/infra/images.sh"
+APPROVE=()
+[[ "${STOCKOPS_AUTO_APPROVE:-}" != 1 ]] || APPROVE=(-auto-approve)
+if [[ "$CMD" != destroy ]]; then
+  image_names
+  IMAGE_VARS=(-var "backfill_image=$BACKFILL_IMAGE" -var "mlflow_image=$MLFLOW_IMAGE")
+fi
+
 # Eventarc owns the triggers' subscriptions (infra/pubsub.tf): give each the dead-letter topic,
 # max delivery attempts and exponential backoff, and let Pub/Sub's agent ack on it. Idempotent.
 configure_trigger_subscriptions() {
@@ -81,12 +91,12 @@ configure_trigger_subscriptions() {
 
 case "$CMD" in
   plan)
-    "${TF[@]}" plan -input=false "${VARS[@]}"
+    # The images are named, not built: the plan shows the job with the image the deploy would build.
+    "${TF[@]}" plan -input=false "${VARS[@]}" "${IMAGE_VARS[@]}"
     ;;
   apply)
-    APPROVE=()
-    [[ "${STOCKOPS_AUTO_APPROVE:-}" != 1 ]] || APPROVE=(-auto-approve)
-    "${TF[@]}" apply -input=false "${APPROVE[@]}" "${VARS[@]}"
+    build_images
+    "${TF[@]}" apply -input=false "${APPROVE[@]}" "${VARS[@]}" "${IMAGE_VARS[@]}"
     configure_trigger_subscriptions
     echo "==> deployed $COMMIT to $PROJECT"
     "${TF[@]}" output

@@ -17,6 +17,8 @@ export interface Infra {
   locals: Record<string, unknown>;
   variables: Record<string, Block>;
   outputs: Record<string, Block>;
+  /** module name -> its block (`source`, `count`, inputs). */
+  modules: Record<string, Block>;
   /** file name -> source text. */
   sources: Record<string, string>;
 }
@@ -26,10 +28,18 @@ type Parsed = {
   locals?: Record<string, unknown>[];
   variable?: Record<string, Block[]>;
   output?: Record<string, Block[]>;
+  module?: Record<string, Block[]>;
 };
 
 export async function loadInfra(dir = INFRA_DIR): Promise<Infra> {
-  const infra: Infra = { resources: {}, locals: {}, variables: {}, outputs: {}, sources: {} };
+  const infra: Infra = {
+    resources: {},
+    locals: {},
+    variables: {},
+    outputs: {},
+    modules: {},
+    sources: {},
+  };
   const files = (await readdir(dir))
     .filter((f) => f.endsWith('.tf') || f.endsWith('.tf.json'))
     .sort();
@@ -56,6 +66,8 @@ export async function loadInfra(dir = INFRA_DIR): Promise<Infra> {
       infra.variables[k] = single(b, `var.${k}`);
     for (const [k, b] of Object.entries(parsed.output ?? {}))
       infra.outputs[k] = single(b, `output.${k}`);
+    for (const [k, b] of Object.entries(parsed.module ?? {}))
+      infra.modules[k] = single(b, `module.${k}`);
   }
   return infra;
 }

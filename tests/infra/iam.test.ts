@@ -26,6 +26,13 @@ const DOCUMENTED: Record<string, string[]> = {
     'roles/pubsub.publisher on google_pubsub_topic.stage[dead_letter]',
     'roles/secretmanager.secretAccessor on google_secret_manager_secret.mlflow[*]',
   ],
+  // The backfill job (backfill-job.tf): the model function's data access, no topic.
+  backfill: [
+    'roles/bigquery.dataEditor on google_bigquery_dataset.stockops',
+    'roles/bigquery.jobUser on project',
+    'roles/storage.objectUser on google_storage_bucket.data',
+    'roles/secretmanager.secretAccessor on google_secret_manager_secret.mlflow[*]',
+  ],
   invoker: ['roles/run.invoker on google_cloudfunctions2_function.fn[*]'],
   builder: [
     'roles/artifactregistry.writer on google_artifact_registry_repository.functions',
@@ -143,7 +150,7 @@ describe('infra/ identity and access', () => {
 
   it('lets only the functions that log to MLflow read its credentials, and mounts them only there', () => {
     const readers = bindings.filter((b) => b.target.startsWith('google_secret_manager_secret'));
-    expect(new Set(readers.map((b) => b.principal))).toEqual(new Set(['fn[model]']));
+    expect(new Set(readers.map((b) => b.principal))).toEqual(new Set(['fn[model]', 'backfill']));
     const functions = infra.locals.functions as Record<string, { mlflow: boolean }>;
     expect(
       Object.entries(functions)

@@ -8,6 +8,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import { LOG_BATCH_LIMITS, planLogBatches, type KeyValue, type LogBatch } from './mlflow-batch.js';
 import { BAD_RESPONSE, EXPERIMENT_DELETED, MlflowError, redact } from './mlflow-error.js';
+import { audienceOf, googleIdTokenHeader, type AuthHeader } from './google-id-token.js';
 
 export interface MlflowClientOptions {
   /** Tracking server base URL; userinfo in it (`https://user:pass@host`) is used as basic auth. */
@@ -19,6 +20,10 @@ export interface MlflowClientOptions {
   /** Accept self-signed TLS certificates. */
   insecureTls?: boolean;
   timeoutMs?: number;
+  /** `google-id-token`: a server behind Cloud Run's IAM check (google-id-token.ts). */
+  auth?: 'google-id-token';
+  /** The Authorization header per request, in place of the above (tests). */
+  authHeader?: AuthHeader;
 }
 
 const int64 = z.union([z.number(), z.string()]).transform(Number);
@@ -126,6 +131,7 @@ export function proxiedArtifactRoot(artifactUri: string): string {
 export class MlflowClient {
   private readonly http: AxiosInstance;
   private readonly secrets: string[];
+  private readonly authHeader?: AuthHeader;
   /** The server address without credentials, safe to print. */
   readonly baseUrl: string;
 
@@ -153,6 +159,9 @@ export class MlflowClient {
       headers.Authorization = `Basic ${basic}`;
     }
     this.secrets = [opts.token, password, basic].filter((s): s is string => !!s);
+    this.authHeader =
+      opts.authHeader ??
+      (opts.auth === 'google-id-token' ? googleIdTokenHeader(audienceOf(this.baseUrl)) : undefined);
     this.http = axios.create({
       baseURL: this.baseUrl,
       timeout: opts.timeoutMs ?? 10_000,
@@ -185,13 +194,22 @@ export class MlflowClient {
     // Only the path goes into messages: the base URL may be private and the query may hold names.
     const endpoint = `${method} ${path.split('?')[0]}`;
     let res: AxiosResponse<unknown>;
+    let headers = o.headers;
+    if (this.authHeader) {
+      try {
+        headers = { ...headers, Authorization: await this.authHeader() };
+      } catch (e) {
+        // No status: retryable, like an unreachable server (the metadata server may be busy).
+        this.fail(endpoint, `cannot get a Google ID token: ${(e as Error).message}`);
+      }
+    }
     try {
       res = await this.http.request<unknown>({
         method,
         url: path,
         params: o.params,
         data: o.data,
-        headers: o.headers,
+        headers,
         responseType: o.binary ? 'arraybuffer' : 'json',
       });
     } catch (e) {

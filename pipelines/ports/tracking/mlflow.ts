@@ -20,6 +20,7 @@ export interface MlflowTrackerConfig {
   username?: string;
   password?: string;
   token?: string;
+  auth?: 'google-id-token';
   insecureTls?: boolean;
   timeoutMs?: number;
   /** The outbox's folder, used when no `outboxStore` is given. */
