@@ -250,6 +250,11 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
     meaning: 'Bearer token; wins over basic auth (never logged).',
     env: { name: 'MLFLOW_TRACKING_TOKEN', probe: 't' },
   },
+  'tracking.auth': {
+    meaning:
+      '`google-id-token`: send a Google-signed ID token for the server URL on every request (an MLflow server on Cloud Run behind IAM, `infra/modules/mlflow`); excludes the token and basic auth.',
+    env: { name: 'STOCKOPS_MLFLOW_AUTH', probe: 'google-id-token' },
+  },
   'tracking.insecureTls': {
     meaning: 'Accept a self-signed certificate (`true` in the variable).',
     env: { name: 'MLFLOW_TRACKING_INSECURE_TLS', probe: 'true' },
@@ -312,6 +317,12 @@ export const OTHER_VARIABLES: readonly OtherVariable[] = [
     name: 'STOCKOPS_DEBUG',
     readBy: '`pipelines/cli.ts`',
     meaning: '`1` adds the stack trace to an error the CLI prints.',
+  },
+  {
+    name: 'CLOUD_RUN_TASK_INDEX, CLOUD_RUN_TASK_COUNT, CLOUD_RUN_EXECUTION',
+    readBy: '`pipelines/config.ts` (`loadTaskPlacement`)',
+    meaning:
+      'Set by Cloud Run jobs: the shard of the watchlist a `backfill` or `evaluate` task takes, and the execution its run ids come from (`--task-index`, `--task-count`, `--run-key` win); see docs/backfills.md.',
   },
   {
     name: 'STOCKOPS_NATIVE_TF',
