@@ -3,12 +3,7 @@
  * warehouse's `evaluations` rows and the table `stockops evaluate` prints. Pure.
  */
 import { formatTable } from '../cli/table.js';
-import {
-  scorecard,
-  WORST_WINDOW,
-  type Scorecard,
-  type ScoredRow,
-} from '../forecast/scorecard.js';
+import { scorecard, type Scorecard, type ScoredRow } from '../forecast/scorecard.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
 import type { DatedForecast, WalkForwardRow } from './walk-forward.js';
 
@@ -144,11 +139,13 @@ export function trainingLine(t: TrainingSummary | undefined): string {
 
 function worstLine(es: readonly Evaluation[]): string | null {
   const card = es.find((e) => e.forecaster === 'served')?.card;
-  const parts = (['80', '95'] as const).flatMap((k) => {
+  const worst = (['80', '95'] as const).flatMap((k) => {
     const w = card?.coverage[k]?.worst;
-    return w ? [`${k}% ${pct(w.coverage)} (${w.from} to ${w.to})`] : [];
+    return w ? [{ k, w }] : [];
   });
-  return parts.length ? `worst ${WORST_WINDOW}-session window: ${parts.join('; ')}` : null;
+  const parts = worst.map(({ k, w }) => `${k}% ${pct(w.coverage)} (${w.from} to ${w.to})`);
+  // The window is WORST_WINDOW sessions, or the whole series when that is shorter.
+  return parts.length ? `worst ${worst[0]?.w.n}-session window: ${parts.join('; ')}` : null;
 }
 
 /** One table per ticker and horizon, a row per forecaster, with its training and worst windows. */

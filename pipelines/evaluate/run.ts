@@ -55,7 +55,7 @@ export interface TickerEvaluation {
 
 const WALK_FORWARD = 'walk-forward';
 
-function forecastsKey(
+export function forecastsKey(
   ticker: string,
   i: { from: string; to: string; retrainEvery: number; minHistory: number },
   hash: string,

@@ -163,7 +163,7 @@ export async function walkForward(
     if (t === undefined || !f) continue;
     const past = closes.slice(0, t + 1);
     const base = closes[t] ?? NaN;
-    const vol = volatilityAt(closes, t, i.serving.volatilityDays);
+    const vol = volatilityAt(closes, t, i.serving.volatilityDays, i.serving.volatilityDecay);
     for (const [k, h] of i.horizons.entries()) {
       const ensemble = base * (f.r.ensemble[k] ?? NaN);
       const policy = servePolicy({
@@ -178,6 +178,7 @@ export async function walkForward(
         historyScores: historyScores(past, h, {
           sessions: i.serving.calibrationDays,
           volatilityDays: i.serving.volatilityDays,
+          volatilityDecay: i.serving.volatilityDecay,
         }),
         cfg: i.serving,
       });
