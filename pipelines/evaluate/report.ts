@@ -36,7 +36,8 @@ export interface TrainingSummary {
 /** One entry per retrain (forecasts share their retrain's figures), in retrain order. */
 export function trainingSummary(forecasts: Iterable<DatedForecast>): TrainingSummary {
   const byRetrain = new Map<string, DatedForecast>();
-  for (const f of forecasts) if (!byRetrain.has(f.trainedThrough)) byRetrain.set(f.trainedThrough, f);
+  for (const f of forecasts)
+    if (!byRetrain.has(f.trainedThrough)) byRetrain.set(f.trainedThrough, f);
   const all = [...byRetrain.values()];
   const cpu = all.map((f) => f.trainCpuSeconds);
   const warm = all.map((f) => f.warmStart);
@@ -133,7 +134,8 @@ export function trainingLine(t: TrainingSummary | undefined): string {
     t.cpuSeconds === null
       ? 'training CPU-s n/a'
       : `training ${t.cpuSeconds.toFixed(1)} CPU-s (${(t.cpuSeconds / Math.max(1, t.retrains)).toFixed(1)} per retrain)`;
-  const warm = t.warmStarts === null ? 'warm starts n/a' : `warm starts ${t.warmStarts} of ${t.retrains}`;
+  const warm =
+    t.warmStarts === null ? 'warm starts n/a' : `warm starts ${t.warmStarts} of ${t.retrains}`;
   return `${t.retrains} retrains, ${cpu}, ${warm}`;
 }
 

@@ -83,7 +83,9 @@ export function ewmaVolatility(closes: number[], window: number, lambda: number)
     const prev = tail[i - 1] as number;
     const cur = tail[i] as number;
     if (!(prev > 0 && cur > 0 && Number.isFinite(prev) && Number.isFinite(cur))) {
-      throw new RangeError(`ewmaVolatility: closes must be positive and finite, got ${prev}, ${cur}`);
+      throw new RangeError(
+        `ewmaVolatility: closes must be positive and finite, got ${prev}, ${cur}`,
+      );
     }
     weighted += w * Math.log(cur / prev) ** 2;
     weights += w;
@@ -205,4 +207,3 @@ export function aciQuantile(scores: number[], alphaT: number): number {
   if (alphaT >= 1) return 0;
   return conformalQuantile(scores, alphaT);
 }
-

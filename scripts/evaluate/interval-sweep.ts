@@ -43,14 +43,21 @@ const store = createLocalObjectStore({ dir: cfg.objectStore.dir });
 const pct = (x: number | null | undefined) => (x == null ? '   – ' : (100 * x).toFixed(1));
 
 for (const s of SERIES) {
-  const source = s.bundled ? createBundledSource() : createCsvFolderSource({ dir: cfg.source.csvDir ?? '' });
+  const source = s.bundled
+    ? createBundledSource()
+    : createCsvFolderSource({ dir: cfg.source.csvDir ?? '' });
   const raw = await source.fetch(s.ticker, { from: cfg.source.startDate, to: s.to });
   const checked = checkContract(s.ticker, raw, contractOptionsFor(s.ticker, s.to, cfg.contract));
   const bars = adjustBars(checked.valid.filter((b) => b.date <= s.to));
   const features = computeIndicators(bars, cfg.indicators);
   const minHistory = cfg.model.trainDays + cfg.lookback + Math.max(...cfg.horizons);
   const input = { from: s.from, to: s.to, retrainEvery: cfg.evaluation.retrainEvery, minHistory };
-  const key = forecastsKey(s.ticker, input, configHash(cfg), hashBars(bars, bars[0]?.date ?? '', s.to));
+  const key = forecastsKey(
+    s.ticker,
+    input,
+    configHash(cfg),
+    hashBars(bars, bars[0]?.date ?? '', s.to),
+  );
   const bytes = await store.get(key);
   if (!bytes) {
     console.log(`${s.ticker}: no cached forecasts at ${key}; run stockops evaluate first`);

@@ -11,12 +11,13 @@ import { scorecard, worstWindow, type ScoredRow } from '../../pipelines/forecast
 
 const day = (k: number): string =>
   new Date(Date.UTC(2020, 0, 1) + k * 86_400_000).toISOString().slice(0, 10);
+const run = (n: number, c: boolean): boolean[] => Array.from({ length: n }, () => c);
 const hits = (pattern: boolean[]) => pattern.map((c, k) => ({ asOfDate: day(k), c }));
 
 describe('worstWindow', () => {
   it('finds the window farthest from nominal, below or above, with its dates', () => {
     // 10 covered, 4 missed, 10 covered: the windows of 5 holding the 4 misses cover 20%.
-    const h = hits([...Array(10).fill(true), ...Array(4).fill(false), ...Array(10).fill(true)]);
+    const h = hits([...run(10, true), ...run(4, false), ...run(10, true)]);
     const w = worstWindow(h, 5, 0.8);
     expect(w).toEqual({ coverage: 0.2, from: day(9), to: day(13), n: 5 });
     // Against a nominal of 20%, a window of all hits (100%) is farther off than the 20% one.
