@@ -175,7 +175,9 @@ export interface AciInput {
 /**
  * α_{T+1} after folding α_{t+1} = α_t + γ(α − err_t) from α_1 = α over the misses so far. It can
  * leave (0, 1); aciQuantile maps those values. Gibbs & Candès prove the long-run miss rate then
- * satisfies |mean(err) − α| ≤ (max(α_1, 1 − α_1) + γ)/(γT) whatever the data do.
+ * satisfies |mean(err) − α| ≤ (max(α_1, 1 − α_1) + γ)/(γT) whatever the data do — for the full,
+ * undecayed fold. The policy folds only its latest window, with decay < 1 (docs/intervals.md), so
+ * there its coverage is measured, not guaranteed.
  */
 export function aciAlpha(i: AciInput): number {
   const { target, gamma, misses } = i;
