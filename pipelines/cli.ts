@@ -153,7 +153,13 @@ addCommonFlags(
   } finally {
     await cat.close();
   }
-  console.log(evaluationTable(results.flatMap((r) => r.evaluations)));
+  const training = new Map(results.flatMap((r) => (r.training ? [[r.ticker, r.training]] : [])));
+  console.log(
+    evaluationTable(
+      results.flatMap((r) => r.evaluations),
+      training,
+    ),
+  );
   for (const r of results.filter((x) => x.error)) console.log(`${r.ticker}: FAILED: ${r.error}`);
   console.log(
     `\nretrain every ${config.evaluation.retrainEvery} sessions, ${config.serving.ensembleSize} members, ${config.model.epochs} epochs; ` +

@@ -175,12 +175,16 @@ export const configSchema = z.strictObject({
     significance: z.number().gt(0).lt(0.5),
     /** Adaptive conformal inference step size γ (Gibbs & Candès 2021). */
     aciGamma: z.number().gt(0).max(0.5),
+    /** ACI's forgetting: a miss k outcomes old weighs aciDecay^k (1 = every miss in the window alike). */
+    aciDecay: z.number().gt(0).max(1),
     /** Realised scores needed before intervals calibrate on the ledger instead of history. */
     minLedgerScores: z.number().int().min(1),
     /** Sessions of history whose naive scores calibrate intervals until then. */
     calibrationDays: z.number().int().min(20),
     /** Sessions of daily log returns in the volatility that scales scores and intervals. */
     volatilityDays: z.number().int().min(2),
+    /** Its EWMA decay λ (weight λ^age); 1 = the equal-weight sample sd. */
+    volatilityDecay: z.number().gt(0).max(1),
   }),
   /** `stockops evaluate`: the walk-forward retrains every this many sessions, not daily. */
   evaluation: z.strictObject({ retrainEvery: z.number().int().min(1) }),

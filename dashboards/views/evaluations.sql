@@ -3,7 +3,9 @@
 -- drift) over [from_date, to_date]. MASE against the no-change forecast with its bootstrap interval
 -- (mase_lower, mase_upper), the Diebold-Mariano test against naive, directional accuracy beside the
 -- always-up rate, the intervals' coverage with Kupiec's p-value (a small p: the coverage is off
--- its nominal level) and mean width in % of the base close. is_latest is 1 on the latest window
+-- its nominal level) and mean width in % of the base close, the coverage of the 250-session
+-- window farthest from nominal (worst_coverage_*), and the walk's retrains with their training
+-- CPU-seconds and warm starts (null where not reported). is_latest is 1 on the latest window
 -- of each ticker x horizon x forecaster.
 SELECT
   ticker,
@@ -25,6 +27,11 @@ SELECT
   kupiec_p_95,
   width_80_pct,
   width_95_pct,
+  worst_coverage_80,
+  worst_coverage_95,
+  retrains,
+  train_cpu_seconds,
+  warm_start_retrains,
   retrain_every,
   ensemble_size,
   config_hash,

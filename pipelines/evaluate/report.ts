@@ -5,7 +5,7 @@
 import { formatTable } from '../cli/table.js';
 import { scorecard, type Scorecard, type ScoredRow } from '../forecast/scorecard.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
-import type { WalkForwardRow } from './walk-forward.js';
+import type { DatedForecast, WalkForwardRow } from './walk-forward.js';
 
 export const FORECASTERS = ['lstm', 'ensemble', 'served', 'naive', 'drift'] as const;
 export type Forecaster = (typeof FORECASTERS)[number];
@@ -23,6 +23,29 @@ export interface Evaluation {
   horizon: number;
   forecaster: Forecaster;
   card: Scorecard;
+}
+
+/** A ticker's retrains in the walk: how many, their training CPU-seconds, how many were warm starts. */
+export interface TrainingSummary {
+  retrains: number;
+  /** Summed over the retrains; null when a fitter did not report it for any one of them. */
+  cpuSeconds: number | null;
+  warmStarts: number | null;
+}
+
+/** One entry per retrain (forecasts share their retrain's figures), in retrain order. */
+export function trainingSummary(forecasts: Iterable<DatedForecast>): TrainingSummary {
+  const byRetrain = new Map<string, DatedForecast>();
+  for (const f of forecasts)
+    if (!byRetrain.has(f.trainedThrough)) byRetrain.set(f.trainedThrough, f);
+  const all = [...byRetrain.values()];
+  const cpu = all.map((f) => f.trainCpuSeconds);
+  const warm = all.map((f) => f.warmStart);
+  return {
+    retrains: all.length,
+    cpuSeconds: cpu.every((c) => c !== undefined) ? cpu.reduce((s, c) => s + (c ?? 0), 0) : null,
+    warmStarts: warm.every((w) => w !== undefined) ? warm.filter(Boolean).length : null,
+  };
 }
 
 /** Scores each forecaster on the rows whose target is known and every forecaster had a forecast. */
@@ -64,6 +87,7 @@ export function evaluationRows(
     ensembleSize: number;
     configHash: string;
     runId: string;
+    training?: TrainingSummary;
   },
 ): RowOf<'evaluations'>[] {
   return evals.map(({ ticker, horizon, forecaster, card: c }) => ({
@@ -86,6 +110,11 @@ export function evaluationRows(
     kupiec_p_95: c.coverage['95']?.kupiecP ?? null,
     width_80_pct: c.coverage['80']?.widthPct ?? null,
     width_95_pct: c.coverage['95']?.widthPct ?? null,
+    worst_coverage_80: c.coverage['80']?.worst?.coverage ?? null,
+    worst_coverage_95: c.coverage['95']?.worst?.coverage ?? null,
+    retrains: meta.training?.retrains ?? null,
+    train_cpu_seconds: meta.training?.cpuSeconds ?? null,
+    warm_start_retrains: meta.training?.warmStarts ?? null,
     retrain_every: meta.retrainEvery,
     ensemble_size: meta.ensembleSize,
     config_hash: meta.configHash,
@@ -98,8 +127,34 @@ const f3 = (x: number | null | undefined): string | null =>
 const pct = (x: number | null | undefined): string | null =>
   x === null || x === undefined ? null : `${(100 * x).toFixed(1)}%`;
 
-/** One table per ticker and horizon, a row per forecaster. */
-export function evaluationTable(evals: readonly Evaluation[]): string {
+/** "n/a" where the fitter reported nothing, as the issue asks: absent is not zero. */
+export function trainingLine(t: TrainingSummary | undefined): string {
+  if (!t) return 'training: n/a';
+  const cpu =
+    t.cpuSeconds === null
+      ? 'training CPU-s n/a'
+      : `training ${t.cpuSeconds.toFixed(1)} CPU-s (${(t.cpuSeconds / Math.max(1, t.retrains)).toFixed(1)} per retrain)`;
+  const warm =
+    t.warmStarts === null ? 'warm starts n/a' : `warm starts ${t.warmStarts} of ${t.retrains}`;
+  return `${t.retrains} retrains, ${cpu}, ${warm}`;
+}
+
+function worstLine(es: readonly Evaluation[]): string | null {
+  const card = es.find((e) => e.forecaster === 'served')?.card;
+  const worst = (['80', '95'] as const).flatMap((k) => {
+    const w = card?.coverage[k]?.worst;
+    return w ? [{ k, w }] : [];
+  });
+  const parts = worst.map(({ k, w }) => `${k}% ${pct(w.coverage)} (${w.from} to ${w.to})`);
+  // The window is WORST_WINDOW sessions, or the whole series when that is shorter.
+  return parts.length ? `worst ${worst[0]?.w.n}-session window: ${parts.join('; ')}` : null;
+}
+
+/** One table per ticker and horizon, a row per forecaster, with its training and worst windows. */
+export function evaluationTable(
+  evals: readonly Evaluation[],
+  training: ReadonlyMap<string, TrainingSummary> = new Map(),
+): string {
   const groups = new Map<string, Evaluation[]>();
   for (const e of evals) {
     const k = `${e.ticker} h${e.horizon}`;
@@ -118,6 +173,8 @@ export function evaluationTable(evals: readonly Evaluation[]): string {
           'always up',
           'cover 80',
           'cover 95',
+          'worst 80',
+          'worst 95',
           'width 80',
           'width 95',
         ],
@@ -132,11 +189,16 @@ export function evaluationTable(evals: readonly Evaluation[]): string {
           pct(c.alwaysUpRate),
           pct(c.coverage['80']?.coverage),
           pct(c.coverage['95']?.coverage),
+          pct(c.coverage['80']?.worst?.coverage),
+          pct(c.coverage['95']?.worst?.coverage),
           c.coverage['80']?.widthPct == null ? null : `${c.coverage['80'].widthPct.toFixed(1)}%`,
           c.coverage['95']?.widthPct == null ? null : `${c.coverage['95'].widthPct.toFixed(1)}%`,
         ]),
       );
-      return `${title} (${n} forecasts)\n${table}`;
+      const ticker = es[0]?.ticker ?? '';
+      const lines = [`${title} (${n} forecasts; ${trainingLine(training.get(ticker))})`, table];
+      const worst = worstLine(es);
+      return (worst ? [...lines, worst] : lines).join('\n');
     })
     .join('\n\n');
 }

@@ -16,7 +16,13 @@ import { configHash } from '../model/fit.js';
 import type { NewRow } from '../ports/warehouse/schema.js';
 import { PipelineError } from '../types.js';
 import { ensembleFitter } from './fitter.js';
-import { evaluateRows, evaluationRows, type Evaluation } from './report.js';
+import {
+  evaluateRows,
+  evaluationRows,
+  trainingSummary,
+  type Evaluation,
+  type TrainingSummary,
+} from './report.js';
 import {
   forecastWalk,
   scoredSessions,
@@ -42,12 +48,14 @@ export interface TickerEvaluation {
   ticker: string;
   evaluations: Evaluation[];
   rows: number;
+  /** The walk's retrains: count, training CPU-seconds and warm starts (from the cache when re-scored). */
+  training?: TrainingSummary;
   error?: string;
 }
 
 const WALK_FORWARD = 'walk-forward';
 
-function forecastsKey(
+export function forecastsKey(
   ticker: string,
   i: { from: string; to: string; retrainEvery: number; minHistory: number },
   hash: string,
@@ -162,6 +170,7 @@ async function evaluateTicker(
     throw new PipelineError(`no forecasts between ${req.from} and ${req.to}`, ticker, 'evaluate');
   }
   const evaluations = evaluateRows(ticker, rows, cfg.model.seed);
+  const training = trainingSummary(forecasts.values());
   const meta = {
     from: req.from,
     to: req.to,
@@ -169,12 +178,13 @@ async function evaluateTicker(
     ensembleSize: cfg.serving.ensembleSize,
     configHash: configHash(cfg),
     runId: req.runId,
+    training,
   };
   await cat.warehouse.upsertBatch({
     evaluations: evaluationRows(evaluations, meta),
     ...(req.seedLedger ? ledgerRows(ticker, rows, req.runId) : {}),
   });
-  return { ticker, evaluations, rows: rows.length };
+  return { ticker, evaluations, rows: rows.length, training };
 }
 
 /** Every ticker, one after another; one that fails is reported with its reason and never stops the rest. */

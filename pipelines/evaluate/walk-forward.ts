@@ -33,6 +33,10 @@ export interface FittedForecaster {
     asOfs: readonly string[],
   ): Map<string, RatioForecast>;
   dispose(): void;
+  /** CPU-seconds the fit took (every member), where the fitter measures it. */
+  trainCpuSeconds?: number;
+  /** Whether the fit started from the previous model's weights, where the fitter can. */
+  warmStart?: boolean;
 }
 
 /** Trains on bars and features up to (and including) the last element given. */
@@ -78,6 +82,9 @@ export interface WalkForwardInput {
 export interface DatedForecast {
   r: RatioForecast;
   trainedThrough: string;
+  /** That retrain's cost and kind, as its fitter reported them (absent where it did not). */
+  trainCpuSeconds?: number;
+  warmStart?: boolean;
 }
 export type ForecastsByDate = Map<string, DatedForecast>;
 
@@ -118,8 +125,12 @@ export async function forecastWalk(
       const last = indexOf.get(segment.at(-1) ?? r) ?? until;
       const bars = i.bars.slice(0, last + 1);
       const feats = i.features.filter((f) => f.date <= (segment.at(-1) ?? r));
+      const training = {
+        ...(model.trainCpuSeconds === undefined ? {} : { trainCpuSeconds: model.trainCpuSeconds }),
+        ...(model.warmStart === undefined ? {} : { warmStart: model.warmStart }),
+      };
       for (const [d, f] of model.forecast(bars, feats, segment)) {
-        forecasts.set(d, { r: f, trainedThrough: r });
+        forecasts.set(d, { r: f, trainedThrough: r, ...training });
       }
     } finally {
       model.dispose();
@@ -152,7 +163,7 @@ export async function walkForward(
     if (t === undefined || !f) continue;
     const past = closes.slice(0, t + 1);
     const base = closes[t] ?? NaN;
-    const vol = volatilityAt(closes, t, i.serving.volatilityDays);
+    const vol = volatilityAt(closes, t, i.serving.volatilityDays, i.serving.volatilityDecay);
     for (const [k, h] of i.horizons.entries()) {
       const ensemble = base * (f.r.ensemble[k] ?? NaN);
       const policy = servePolicy({
@@ -167,6 +178,7 @@ export async function walkForward(
         historyScores: historyScores(past, h, {
           sessions: i.serving.calibrationDays,
           volatilityDays: i.serving.volatilityDays,
+          volatilityDecay: i.serving.volatilityDecay,
         }),
         cfg: i.serving,
       });

@@ -57,6 +57,42 @@ export function volatility(closes: number[], window = 20): number | null {
   return Math.sqrt(ss / (window - 1));
 }
 
+/**
+ * Exponentially weighted volatility (RiskMetrics form: zero mean, weight λ^age) of the last
+ * `window` daily log returns, from the last window + 1 closes; null when there are fewer. A 20-day
+ * equal-weight sd lags a volatility jump by weeks; with λ = 0.94 half the weight is on the last 11
+ * sessions, so the scale of scores and intervals follows a regime shift sooner. The window truncates
+ * the tail (λ^window of the weight is dropped), so the estimate needs only a fixed stretch of
+ * history, and each day's value only closes up to that day. λ = 1 is the equal-weight sample sd
+ * of volatility(), exactly.
+ */
+export function ewmaVolatility(closes: number[], window: number, lambda: number): number | null {
+  if (!(lambda > 0 && lambda <= 1)) {
+    throw new RangeError(`ewmaVolatility: lambda must be in (0, 1], got ${lambda}`);
+  }
+  if (lambda === 1) return volatility(closes, window);
+  if (!Number.isInteger(window) || window < 2) {
+    throw new RangeError(`ewmaVolatility: window must be an integer ≥ 2, got ${window}`);
+  }
+  if (closes.length < window + 1) return null;
+  const tail = closes.slice(closes.length - window - 1);
+  let weighted = 0;
+  let weights = 0;
+  // Newest first, so the weight is a running product (this runs for every day of every walk).
+  for (let i = tail.length - 1, w = 1; i >= 1; i--, w *= lambda) {
+    const prev = tail[i - 1] as number;
+    const cur = tail[i] as number;
+    if (!(prev > 0 && cur > 0 && Number.isFinite(prev) && Number.isFinite(cur))) {
+      throw new RangeError(
+        `ewmaVolatility: closes must be positive and finite, got ${prev}, ${cur}`,
+      );
+    }
+    weighted += w * Math.log(cur / prev) ** 2;
+    weights += w;
+  }
+  return Math.sqrt(weighted / weights);
+}
+
 export interface ScaleInput {
   /** Close on the as-of date (the naive forecast); errors are measured in its return units. */
   base: number;
@@ -128,20 +164,37 @@ export interface AciInput {
   gamma: number;
   /** Realised miss indicators err_t (actual outside its interval), in resolution order. */
   misses: boolean[];
+  /**
+   * Weight of a miss k rows before the latest: decay^k (default 1, the plain fold). Below 1 the
+   * controller forgets: a cluster of misses moves α fast, with a larger γ, and stops pushing once it
+   * has aged out, instead of holding the intervals wide for the whole window.
+   */
+  decay?: number;
 }
 
 /**
  * α_{T+1} after folding α_{t+1} = α_t + γ(α − err_t) from α_1 = α over the misses so far. It can
  * leave (0, 1); aciQuantile maps those values. Gibbs & Candès prove the long-run miss rate then
- * satisfies |mean(err) − α| ≤ (max(α_1, 1 − α_1) + γ)/(γT) whatever the data do.
+ * satisfies |mean(err) − α| ≤ (max(α_1, 1 − α_1) + γ)/(γT) whatever the data do — for the full,
+ * undecayed fold. The policy folds only its latest window, with decay < 1 (docs/intervals.md), so
+ * there its coverage is measured, not guaranteed.
  */
-export function aciAlpha({ target, gamma, misses }: AciInput): number {
+export function aciAlpha(i: AciInput): number {
+  const { target, gamma, misses } = i;
   checkAlpha('aciAlpha', target);
   if (!(gamma > 0) || !Number.isFinite(gamma)) {
     throw new RangeError(`aciAlpha: gamma must be positive and finite, got ${gamma}`);
   }
+  const decay = i.decay ?? 1;
+  if (!(decay > 0 && decay <= 1)) {
+    throw new RangeError(`aciAlpha: decay must be in (0, 1], got ${decay}`);
+  }
   let alpha = target;
-  for (const miss of misses) alpha += gamma * (target - (miss ? 1 : 0));
+  let w = decay ** (misses.length - 1);
+  for (const miss of misses) {
+    alpha += gamma * w * (target - (miss ? 1 : 0));
+    w /= decay;
+  }
   return alpha;
 }
 

@@ -3,7 +3,7 @@
  * mean h-session return, the volatility that scales scores and intervals, and the naive scores that
  * calibrate intervals before the ledger has enough. Pure: closes in, numbers out, data ≤ D only.
  */
-import { intervalScore, volatility } from './conformal.js';
+import { ewmaVolatility, intervalScore } from './conformal.js';
 
 /** Mean close(t+h)/close(t) − 1 over every t with t + h ≤ D; null with fewer than h + 1 closes. */
 export function driftReturn(closes: readonly number[], h: number): number | null {
@@ -18,9 +18,14 @@ export function driftReturn(closes: readonly number[], h: number): number | null
   return n ? sum / n : null;
 }
 
-/** The volatility as of index t (closes[0..t]), over the last `days` log returns. */
-export function volatilityAt(closes: readonly number[], t: number, days: number): number | null {
-  return t < days ? null : volatility(closes.slice(t - days, t + 1), days);
+/** The volatility as of index t (closes[0..t]), over the last `days` log returns, decay λ. */
+export function volatilityAt(
+  closes: readonly number[],
+  t: number,
+  days: number,
+  lambda = 1,
+): number | null {
+  return t < days ? null : ewmaVolatility(closes.slice(t - days, t + 1), days, lambda);
 }
 
 /**
@@ -30,12 +35,12 @@ export function volatilityAt(closes: readonly number[], t: number, days: number)
 export function historyScores(
   closes: readonly number[],
   h: number,
-  opts: { sessions: number; volatilityDays: number },
+  opts: { sessions: number; volatilityDays: number; volatilityDecay?: number },
 ): number[] {
   const scores: number[] = [];
   const lastT = closes.length - 1 - h;
   for (let t = Math.max(0, lastT - opts.sessions + 1); t <= lastT; t++) {
-    const vol = volatilityAt(closes, t, opts.volatilityDays);
+    const vol = volatilityAt(closes, t, opts.volatilityDays, opts.volatilityDecay);
     const base = closes[t] ?? NaN;
     if (vol === null || !(vol > 0)) continue;
     scores.push(intervalScore({ actual: closes[t + h] ?? NaN, served: base, base, vol, h }));

@@ -257,7 +257,7 @@ export function servePolicy(i: PolicyInput): PolicyResult {
       .map((r) => (k === '80' ? r.covered80 : r.covered95))
       .filter((c): c is boolean => c !== null)
       .map((c) => !c);
-    alphas[k] = aciAlpha({ target, gamma: i.cfg.aciGamma, misses });
+    alphas[k] = aciAlpha({ target, gamma: i.cfg.aciGamma, misses, decay: i.cfg.aciDecay });
     const q = aciQuantile(scores, alphas[k]);
     quantiles[k] = Number.isFinite(q) ? q : null;
     if (i.volatility !== null && i.volatility > 0) {

@@ -26,6 +26,46 @@ export interface Coverage {
   kupiecP: number | null;
   /** Mean (upper − lower) / base, in percent, over bounded intervals. */
   widthPct: number | null;
+  /** The `window` consecutive rows whose coverage is farthest from nominal (worstWindow). */
+  worst: CoverageWindow | null;
+}
+
+export interface CoverageWindow {
+  coverage: number;
+  /** First and last as-of date of the window, and its rows. */
+  from: string;
+  to: string;
+  n: number;
+}
+
+/** Rows per window of worstWindow in the scorecard: about a year of sessions. */
+export const WORST_WINDOW = 250;
+
+/**
+ * The run of `window` consecutive rows (as-of order) whose coverage is farthest from `nominal`, in
+ * either direction; the first such run on a tie, the whole series when it is shorter. An average
+ * over years can hide a crash where the intervals missed for months: this is where they did.
+ */
+export function worstWindow(
+  hits: readonly { asOfDate: string; c: boolean }[],
+  window: number,
+  nominal: number,
+): CoverageWindow | null {
+  if (!hits.length) return null;
+  const w = Math.min(window, hits.length);
+  let covered = 0;
+  let worst: CoverageWindow | null = null;
+  for (let i = 0; i < hits.length; i++) {
+    covered += hits[i]?.c ? 1 : 0;
+    if (i >= w) covered -= hits[i - w]?.c ? 1 : 0;
+    if (i < w - 1) continue;
+    const coverage = covered / w;
+    if (!worst || Math.abs(coverage - nominal) > Math.abs(worst.coverage - nominal)) {
+      const from = hits[i - w + 1]?.asOfDate ?? '';
+      worst = { coverage, from, to: hits[i]?.asOfDate ?? '', n: w };
+    }
+  }
+  return worst;
 }
 
 export interface Scorecard {
@@ -47,11 +87,16 @@ export const covers = (b: Bounds, actual: number): boolean | null =>
     ? null
     : (b.lower === null || actual >= b.lower) && (b.upper === null || actual <= b.upper);
 
-function coverageOf(rows: readonly ScoredRow[], level: '80' | '95', h: number): Coverage | null {
+function coverageOf(
+  rows: readonly ScoredRow[],
+  level: '80' | '95',
+  h: number,
+  window: number,
+): Coverage | null {
   const hits = rows.flatMap((r) => {
     const b = r.intervals?.[level];
     const c = b ? covers(b, r.actual) : null;
-    return c === null || !b ? [] : [{ c, b, base: r.base }];
+    return c === null || !b ? [] : [{ c, b, base: r.base, asOfDate: r.asOfDate }];
   });
   if (!hits.length) return null;
   const spaced = hits.filter((_, i) => i % h === 0);
@@ -67,14 +112,16 @@ function coverageOf(rows: readonly ScoredRow[], level: '80' | '95', h: number): 
       coverage: Number(level) / 100,
     }).pValue,
     widthPct: widths.length ? widths.reduce((s, w) => s + w, 0) / widths.length : null,
+    worst: worstWindow(hits, window, Number(level) / 100),
   };
 }
 
 /** Scores rows in as-of order; `seed` makes the bootstrap interval repeatable. */
 export function scorecard(
   rows: readonly ScoredRow[],
-  opts: { h: number; seed: number },
+  opts: { h: number; seed: number; window?: number },
 ): Scorecard {
+  const window = opts.window ?? WORST_WINDOW;
   const sorted = [...rows].sort((a, b) => (a.asOfDate < b.asOfDate ? -1 : 1));
   const err = sorted.map((r) => r.actual - r.forecast);
   const naiveErr = sorted.map((r) => r.actual - r.base);
@@ -109,6 +156,9 @@ export function scorecard(
       ? sorted.filter((r) => sign(r.forecast - r.base) === sign(r.actual - r.base)).length / n
       : 0,
     alwaysUpRate: n ? sorted.filter((r) => r.actual > r.base).length / n : 0,
-    coverage: { '80': coverageOf(sorted, '80', opts.h), '95': coverageOf(sorted, '95', opts.h) },
+    coverage: {
+      '80': coverageOf(sorted, '80', opts.h, window),
+      '95': coverageOf(sorted, '95', opts.h, window),
+    },
   };
 }

@@ -102,7 +102,7 @@ export async function forecastStep(
     );
   }
   const closes = bars.filter((b) => b.date <= asOf).map((b) => b.close);
-  const vol = volatilityAt(closes, closes.length - 1, cfg.volatilityDays);
+  const vol = volatilityAt(closes, closes.length - 1, cfg.volatilityDays, cfg.volatilityDecay);
   const horizons = f.forecasts.map((p) => p.horizon);
   // The realised ledger as known on D: outcomes whose target date is on or before D.
   const stored = await cat.warehouse.select('outcomes', {
@@ -143,6 +143,7 @@ export async function forecastStep(
       historyScores: historyScores(closes, h, {
         sessions: cfg.calibrationDays,
         volatilityDays: cfg.volatilityDays,
+        volatilityDecay: cfg.volatilityDecay,
       }),
       cfg,
     });

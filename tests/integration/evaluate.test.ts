@@ -58,7 +58,9 @@ describe('stockops evaluate', () => {
     const served = rows.find((r) => r.forecaster === 'served');
     expect(served?.coverage_80).toBeGreaterThan(0.5);
     expect(served?.width_95_pct).toBeGreaterThan(served?.width_80_pct ?? Infinity);
-    expect(evaluationTable(sp?.evaluations ?? [])).toMatch(/^SP500 h10 \(\d+ forecasts\)/);
+    expect(evaluationTable(sp?.evaluations ?? [])).toMatch(
+      /^SP500 h10 \(\d+ forecasts; training: n\/a\)/,
+    );
   });
 
   it('re-scores from the cached forecasts without retraining, to the same rows', async () => {

@@ -108,6 +108,6 @@ describe('walk-forward evaluation', () => {
     expect(served.coverage['80']!.coverage).toBeGreaterThan(0.7);
     expect(served.coverage['80']!.coverage).toBeLessThan(0.9);
     expect(served.coverage['95']!.coverage).toBeGreaterThan(0.88);
-    expect(evaluationTable(evals)).toMatch(/SYN h10 \(\d+ forecasts\)/);
+    expect(evaluationTable(evals)).toMatch(/SYN h10 \(\d+ forecasts; training: n\/a\)/);
   });
 });

@@ -265,6 +265,13 @@ export const tables = {
       kupiec_p_95: 'FLOAT64?',
       width_80_pct: 'FLOAT64?',
       width_95_pct: 'FLOAT64?',
+      // Served coverage in the 250-session window farthest from nominal; the walk's retrains, their
+      // summed training CPU-seconds and how many were warm starts (null where the fitter did not say).
+      worst_coverage_80: 'FLOAT64?',
+      worst_coverage_95: 'FLOAT64?',
+      retrains: 'INT64?',
+      train_cpu_seconds: 'FLOAT64?',
+      warm_start_retrains: 'INT64?',
       retrain_every: 'INT64',
       ensemble_size: 'INT64',
       config_hash: 'STRING',
