@@ -156,6 +156,10 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
     meaning:
       'Step size γ of adaptive conformal inference (Gibbs & Candès 2021) on the interval level.',
   },
+  'serving.aciDecay': {
+    meaning:
+      "ACI's forgetting: a miss k outcomes old weighs aciDecay^k (1 = every miss in the window alike); see docs/intervals.md.",
+  },
   'serving.minLedgerScores': {
     meaning: 'Realised scores needed before intervals calibrate on the ledger instead of history.',
   },
@@ -164,6 +168,10 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
   },
   'serving.volatilityDays': {
     meaning: 'Sessions of daily log returns in the volatility that scales scores and intervals.',
+  },
+  'serving.volatilityDecay': {
+    meaning:
+      'The EWMA decay λ of that volatility (a return k sessions old weighs λ^k); 1 = the equal-weight sample standard deviation.',
   },
   'evaluation.retrainEvery': {
     meaning: '`stockops evaluate` retrains the walk-forward every this many sessions, not daily.',
