@@ -1,13 +1,13 @@
 /**
  * A typed client for the parts of MLflow's REST API (2.0) the pipeline uses, one layer per file:
  * HTTP and errors (mlflow-http.ts), experiments and runs (mlflow-runs-api.ts), the artifact proxy
- * (mlflow-artifacts-api.ts), and here the model registry with aliases. Every failure is an
+ * (mlflow-artifacts-api.ts), MLflow 3's logged models (mlflow-logged-models-api.ts), and here the model registry with aliases. Every failure is an
  * MlflowError with credentials scrubbed out.
  */
 import { z } from 'zod';
 import type { KeyValue } from './mlflow-batch.js';
 import { MlflowError } from './mlflow-error.js';
-import { MlflowArtifactsApi } from './mlflow-artifacts-api.js';
+import { MlflowLoggedModelsApi } from './mlflow-logged-models-api.js';
 import { API } from './mlflow-http.js';
 import {
   modelVersionSchema,
@@ -18,9 +18,10 @@ import {
 
 export { encodeArtifactPath, proxiedArtifactRoot } from './mlflow-artifact-paths.js';
 export type { MlflowClientOptions } from './mlflow-http.js';
+export type { MlflowFileInfo } from './mlflow-logged-models-api.js';
 export type * from './mlflow-schemas.js';
 
-export class MlflowClient extends MlflowArtifactsApi {
+export class MlflowClient extends MlflowLoggedModelsApi {
   async createRegisteredModel(name: string, tags: KeyValue[] = []): Promise<void> {
     await this.call('POST', `${API}/registered-models/create`, { data: { name, tags } });
   }
@@ -56,6 +57,8 @@ export class MlflowClient extends MlflowArtifactsApi {
     runId?: string;
     tags?: KeyValue[];
     description?: string;
+    /** MLflow 3: the logged model the version is (its source is then `models:/<modelId>`). */
+    modelId?: string;
   }): Promise<MlflowModelVersion> {
     const out = await this.json(
       z.object({ model_version: modelVersionSchema }),
@@ -68,6 +71,7 @@ export class MlflowClient extends MlflowArtifactsApi {
           run_id: v.runId,
           tags: v.tags ?? [],
           description: v.description,
+          model_id: v.modelId,
         },
       },
     );

@@ -40,6 +40,14 @@ export const runSchema = z.object({
       tags: kvList,
     })
     .default({ metrics: [], params: [], tags: [] }),
+  /** MLflow 3: the logged models the run produced. */
+  outputs: z
+    .object({
+      model_outputs: z
+        .array(z.object({ model_id: z.string(), step: int64.default(0) }))
+        .default([]),
+    })
+    .default({ model_outputs: [] }),
 });
 export type MlflowRun = z.infer<typeof runSchema>;
 
@@ -48,6 +56,8 @@ export const modelVersionSchema = z.object({
   version: z.string(),
   source: z.string().default(''),
   run_id: z.string().optional(),
+  /** MLflow 3: the logged model this version is. */
+  model_id: z.string().optional(),
   status: z.string().optional(),
   tags: kvList,
   aliases: z.array(z.string()).default([]),
@@ -63,3 +73,17 @@ export type MlflowRegisteredModel = z.infer<typeof registeredModelSchema>;
 
 export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 export type RunViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
+
+export const loggedModelSchema = z.object({
+  info: z.object({
+    model_id: z.string(),
+    experiment_id: z.string(),
+    name: z.string(),
+    artifact_uri: z.string(),
+    status: z.string().optional(),
+    model_type: z.string().optional(),
+    source_run_id: z.string().optional(),
+    tags: kvList,
+  }),
+});
+export type MlflowLoggedModel = z.infer<typeof loggedModelSchema>;
