@@ -56,8 +56,6 @@ export const modelVersionSchema = z.object({
   version: z.string(),
   source: z.string().default(''),
   run_id: z.string().optional(),
-  /** MLflow 3: the logged model this version is. */
-  model_id: z.string().optional(),
   status: z.string().optional(),
   tags: kvList,
   aliases: z.array(z.string()).default([]),
