@@ -248,6 +248,7 @@ describe('daily pipeline on a real MLflow server', () => {
         status: 'LOGGED_MODEL_READY',
         model_type: 'tfjs',
       });
+      expect(tagsOf({ tags: model.data.params })).toMatchObject({ units: '16', lookback: '30' });
       // MLflow keeps the version's model_id, but its REST answer only shows it in the source.
       expect(champ?.source).toBe(`models:/${model.info.model_id}`);
       const mlmodel = Buffer.from(

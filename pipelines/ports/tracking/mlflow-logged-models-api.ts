@@ -25,6 +25,8 @@ export class MlflowLoggedModelsApi extends MlflowArtifactsApi {
     sourceRunId?: string;
     modelType?: string;
     tags?: KeyValue[];
+    /** Shown on the model's page; set once here, as MLflow refuses to log a param again. */
+    params?: KeyValue[];
   }): Promise<MlflowLoggedModel> {
     const out = await this.json(
       z.object({ model: loggedModelSchema }),
@@ -37,6 +39,7 @@ export class MlflowLoggedModelsApi extends MlflowArtifactsApi {
           source_run_id: m.sourceRunId,
           model_type: m.modelType,
           tags: m.tags ?? [],
+          params: m.params ?? [],
         },
       },
     );

@@ -47,7 +47,7 @@ export async function logModelDirectory(
   run: MlflowRun,
   model: LoggedModelRef,
   files: readonly ArtifactFile[],
-  tags: KeyValue[],
+  meta: { tags: KeyValue[]; params: KeyValue[] },
 ): Promise<string | undefined> {
   const knownId = modelIdOf(run);
   let logged = knownId ? await client.getLoggedModel(knownId) : undefined;
@@ -58,7 +58,8 @@ export async function logModelDirectory(
         name: model.name,
         sourceRunId: run.info.run_id,
         modelType: MODEL_TYPE,
-        tags,
+        tags: meta.tags,
+        params: meta.params,
       });
     } catch (e) {
       if (noLoggedModels(e)) return undefined;

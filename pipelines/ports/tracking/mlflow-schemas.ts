@@ -83,5 +83,6 @@ export const loggedModelSchema = z.object({
     source_run_id: z.string().optional(),
     tags: kvList,
   }),
+  data: z.object({ params: kvList }).default({ params: [] }),
 });
 export type MlflowLoggedModel = z.infer<typeof loggedModelSchema>;

@@ -157,7 +157,10 @@ export function createMlflowTracker(
       // The search result may not carry the run's outputs: read the run again for a model it has.
       const full = existing ? await client.getRun(runId) : run;
       const tags = [{ key: KEY_TAG, value: record.key }, ...toKv(record.tags)];
-      const modelId = await logModelDirectory(client, full, record.model, files.model, tags);
+      const modelId = await logModelDirectory(client, full, record.model, files.model, {
+        tags,
+        params: toKv(record.params),
+      });
       // Without logged models (MLflow 2) the directory stays a run artifact folder.
       if (!modelId) {
         for (const a of files.model) {
