@@ -294,7 +294,8 @@ describe('daily pipeline on a real MLflow server', () => {
         Object.fromEntries(meta.columns.map((c) => [c, [1, meta.lookback]])),
       );
     });
-  });
+    // Training, plus MLflow's Python client starting up to read the model back.
+  }, 300_000);
 
   it('day 2: a retrained challenger moves the champion alias exactly when it wins', async () => {
     await day('2019-06-10', configFor(dirA, RETRAIN), async ({ decision }) => {
