@@ -29,6 +29,18 @@ const cellText = (v: Cell): string =>
       ? String(Number(v.toPrecision(4)))
       : String(v);
 
+/** Tables with more columns than this span the grid's full width. */
+const WIDE_COLUMNS = 8;
+/** Text longer than this wraps (at most three lines, the rest in its tooltip); shorter cells never wrap. */
+const LONG_TEXT = 32;
+
+function cellHtml(v: Cell): string {
+  const t = esc(cellText(v));
+  return t.length > LONG_TEXT
+    ? `<td class="text"><div class="clamp" title="${t}">${t}</div></td>`
+    : `<td>${t}</td>`;
+}
+
 const STYLE = `
 body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1f2328}
 header{background:#1f2d3d;color:#fff;padding:12px 20px}
@@ -49,6 +61,11 @@ h2{margin:20px 0 8px;font-size:17px}
 table{border-collapse:collapse;width:100%;font-size:12px}
 th,td{border-bottom:1px solid #e4e7eb;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f0f2f5}
+thead th{position:sticky;top:0;z-index:1}
+td{white-space:nowrap}
+td.text{white-space:normal}
+.clamp{min-width:18em;max-width:36em;display:-webkit-box;-webkit-line-clamp:3;-webkit-box-orient:vertical;overflow:hidden}
+.panel.wide{grid-column:1/-1}
 .scroll{max-height:320px;overflow:auto}
 `;
 
@@ -75,10 +92,11 @@ function panelHtml(p: Panel, options: unknown[]): string {
   }
   if (p.kind === 'table') {
     const th = p.columns.map((c) => `<th>${esc(c)}</th>`).join('');
-    const rows = p.rows
-      .map((r) => `<tr>${r.map((v) => `<td>${esc(cellText(v))}</td>`).join('')}</tr>`)
-      .join('');
-    return `${open}${head}<div class="scroll"><table data-rows="${p.rows.length}"><thead><tr>${th}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
+    const rows = p.rows.map((r) => `<tr>${r.map(cellHtml).join('')}</tr>`).join('');
+    // A wide table takes the whole row of the grid; what still does not fit scrolls sideways.
+    const section =
+      p.columns.length > WIDE_COLUMNS ? open.replace('"panel"', '"panel wide"') : open;
+    return `${section}${head}<div class="scroll"><table data-rows="${p.rows.length}"><thead><tr>${th}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
   }
   const facets = p.facets
     .map((f) => {

@@ -93,6 +93,8 @@ export interface FitResult {
   /** Each test-split forecast in price terms, for inspection or logging as an artifact. */
   testForecasts: TestForecast[];
   sizes: { train: number; validation: number; test: number };
+  /** The last holdout window as the network takes it (transformed and scaled): lookback × columns. */
+  inputExample: number[][];
   /** Flat run parameters for tracking. */
   params: Record<string, string | number>;
   /** Flat final metrics for tracking, e.g. test_mae_h10, naive_mae_h10, test_mase_h10. */
@@ -247,6 +249,7 @@ export async function fitModel(
       memberEvaluation,
       evaluation,
       testForecasts,
+      inputExample: applyScaler(scaler, (split.test[split.test.length - 1] as Sample).x),
       sizes,
       params: {
         lookback: cfg.lookback,

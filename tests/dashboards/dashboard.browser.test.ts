@@ -87,6 +87,55 @@ const drawn = (page: Page): Promise<Drawn[]> =>
     }));
   });
 
+interface TableFit {
+  id: string;
+  panelRight: number;
+  scrollRight: number;
+  scrollWidth: number;
+  tableWidth: number;
+  overflowX: string;
+  rows: number;
+  tallestRow: number;
+}
+interface Box {
+  getBoundingClientRect(): { right: number; height: number };
+  clientWidth: number;
+  scrollWidth: number;
+}
+interface LayoutGlobals {
+  document: { querySelectorAll(sel: string): Iterable<El & Box> };
+  getComputedStyle(el: unknown): { overflowX: string };
+}
+const tableIds = report.pages
+  .flatMap((p) => p.charts)
+  .filter((c) => c.type === 'table')
+  .map((c) => c.id)
+  .sort();
+
+/** Each table panel's geometry: its panel, its scroll container, the table and its rows. */
+const tableFit = (page: Page): Promise<TableFit[]> =>
+  page.evaluate(() => {
+    const g = globalThis as unknown as LayoutGlobals;
+    return [...g.document.querySelectorAll('section.panel')].flatMap((s) => {
+      const scroll = s.querySelector('.scroll') as (El & Box) | null;
+      const table = s.querySelector('table') as (El & Box) | null;
+      if (!scroll || !table) return [];
+      const rows = [...table.querySelectorAll('tbody tr')] as unknown as Box[];
+      return [
+        {
+          id: s.getAttribute('data-panel') ?? '',
+          panelRight: s.getBoundingClientRect().right,
+          scrollRight: scroll.getBoundingClientRect().right,
+          scrollWidth: scroll.clientWidth,
+          tableWidth: table.scrollWidth,
+          overflowX: g.getComputedStyle(scroll).overflowX,
+          rows: rows.length,
+          tallestRow: Math.max(0, ...rows.map((r) => r.getBoundingClientRect().height)),
+        },
+      ];
+    });
+  });
+
 const pages: Record<'full' | 'empty' | 'broken', string> = {
   full: join(dir, 'full.html'),
   empty: join(dir, 'empty.html'),
@@ -214,6 +263,29 @@ describe('the local dashboard in Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     for (const id of chartIds) {
       await page.locator(`[data-panel="${id}"]`).screenshot({ path: join(SHOTS, `${id}.png`) });
+    }
+    await page.close();
+  });
+
+  it('fits every table in its panel: whole at 1400 px, scrolling sideways at 800, short rows', async () => {
+    const { page } = await open(pages.full);
+    for (const width of [1400, 800]) {
+      await page.setViewportSize({ width, height: 1000 });
+      const tables = await tableFit(page);
+      expect(tables.map((t) => t.id).sort()).toEqual(tableIds);
+      for (const t of tables) {
+        const at = `${t.id} at ${width} px: ${JSON.stringify(t)}`;
+        // The scroll container never reaches past its panel's edge...
+        expect(t.scrollRight, at).toBeLessThanOrEqual(t.panelRight);
+        // ...and holds the whole table, or lets it scroll sideways.
+        if (width === 1400) expect(t.tableWidth, at).toBeLessThanOrEqual(t.scrollWidth);
+        else if (t.tableWidth > t.scrollWidth)
+          expect(['auto', 'scroll'], at).toContain(t.overflowX);
+        // Long text wraps to at most three lines: no row is a tall, mostly empty band.
+        expect(t.tallestRow, at).toBeLessThanOrEqual(60);
+        expect(t.rows, at).toBeGreaterThan(0);
+      }
+      await page.screenshot({ path: join(SHOTS, `tables-${width}.png`), fullPage: true });
     }
     await page.close();
   });

@@ -24,6 +24,7 @@ import {
 import { configHash } from '../../pipelines/model/fit.js';
 import {
   MlflowClient,
+  type MlflowLoggedModel,
   type MlflowModelVersion,
   type MlflowRun,
 } from '../../pipelines/ports/tracking/mlflow-client.js';
@@ -35,6 +36,7 @@ import { disposeMembers } from '../../pipelines/model/network/ensemble.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const PYTHON = join(ROOT, '.venv/mlflow/bin/python');
 const TICKER = 'SP500';
 const MODEL = registeredModelName(TICKER);
 const EXPERIMENT = 'stockops-it';
@@ -125,13 +127,42 @@ const labelOf = (v: MlflowModelVersion | undefined): string | undefined =>
     [ARTIFACT_KEY_TAG]?.split('/')
     .at(-1);
 
+/** The training run's logged model (MLflow 3): the one model among the run's outputs. */
+async function loggedModelOf(run: MlflowRun): Promise<MlflowLoggedModel> {
+  const full = await client.getRun(run.info.run_id);
+  expect(full.outputs.model_outputs).toHaveLength(1);
+  const model = await client.getLoggedModel(full.outputs.model_outputs[0]?.model_id ?? '');
+  if (!model) throw new Error(`run ${run.info.run_id} names a logged model MLflow does not have`);
+  return model;
+}
+
 async function expectArtifactsIdentical(run: MlflowRun, cat: Catalog, key: string): Promise<void> {
+  const model = await loggedModelOf(run);
   for (const f of ['model.json', 'weights.bin', 'meta.json', 'reference.json', 'manifest.json']) {
     const local = await cat.store.get(`${key}/${f}`);
     expect(local, `${key}/${f} in the object store`).toBeDefined();
-    const remote = await client.downloadArtifact(run.info.artifact_uri, `model/${f}`);
+    const remote = await client.downloadArtifact(model.info.artifact_uri, f);
     expect(Buffer.from(remote).equals(Buffer.from(local as Uint8Array)), f).toBe(true);
   }
+}
+
+/** MLflow's own Python client reads the model back through the server, as `mlflow models` would. */
+async function readWithMlflowPython(uri: string): Promise<Record<string, unknown>> {
+  const script = [
+    'import json, sys, mlflow',
+    'from mlflow.models import Model',
+    'path = mlflow.artifacts.download_artifacts(artifact_uri=sys.argv[1])',
+    'm = Model.load(path)',
+    'ex = m.load_input_example(path)',
+    'print(json.dumps({"flavors": sorted(m.flavors), "artifact_path": m.artifact_path,',
+    '  "inputs": m.signature.inputs.to_dict(), "outputs": m.signature.outputs.to_dict(),',
+    '  "example": {k: list(v.shape) for k, v in ex.items()}, "uuid": m.model_uuid}))',
+  ].join('\n');
+  const { stdout } = await promisify(execFile)(PYTHON, ['-c', script, uri], {
+    env: { ...process.env, MLFLOW_TRACKING_URI: server.uri },
+    timeout: 120_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 }
 
 const outboxFiles = (dir: string): string[] => {
@@ -209,8 +240,62 @@ describe('daily pipeline on a real MLflow server', () => {
         [DATA_THROUGH_TAG]: '2019-06-03',
         config_hash: configHash(config),
       });
+
+      // The version is the run's logged model, an MLflow Model directory MLflow itself can read.
+      const model = await loggedModelOf(train);
+      expect(model.info).toMatchObject({
+        source_run_id: train.info.run_id,
+        status: 'LOGGED_MODEL_READY',
+        model_type: 'tfjs',
+      });
+      expect(tagsOf({ tags: model.data.params })).toMatchObject({ units: '16', lookback: '30' });
+      // MLflow keeps the version's model_id, but its REST answer only shows it in the source.
+      expect(champ?.source).toBe(`models:/${model.info.model_id}`);
+      const mlmodel = Buffer.from(
+        await client.downloadArtifact(model.info.artifact_uri, 'MLmodel'),
+      ).toString('utf8');
+      expect(mlmodel).toMatch(/^artifact_path: "model"$/m);
+      expect(mlmodel).toMatch(/^ {4}format: "layers-model"$/m);
+      const files = (await client.listArtifacts(model.info.artifact_uri)).map((f) => f.path);
+      expect(files).toEqual(
+        expect.arrayContaining([
+          'MLmodel',
+          'input_example.json',
+          'serving_input_example.json',
+          'package.json',
+          'model.json',
+          'weights.bin',
+          'meta.json',
+        ]),
+      );
+      const metaBytes = (await cat.store.get(`${key}/meta.json`)) as Uint8Array;
+      const meta = JSON.parse(Buffer.from(metaBytes).toString('utf8')) as {
+        columns: string[];
+        lookback: number;
+        horizons: number[];
+      };
+      const read = await readWithMlflowPython(`models:/${MODEL}/1`);
+      expect(read).toMatchObject({ flavors: ['tfjs'], artifact_path: 'model' });
+      expect(read.inputs).toEqual(
+        meta.columns.map((name) => ({
+          name,
+          type: 'tensor',
+          'tensor-spec': { dtype: 'float32', shape: [-1, meta.lookback] },
+        })),
+      );
+      expect(read.outputs).toEqual([
+        {
+          name: 'ratio',
+          type: 'tensor',
+          'tensor-spec': { dtype: 'float32', shape: [-1, meta.horizons.length] },
+        },
+      ]);
+      expect(read.example).toEqual(
+        Object.fromEntries(meta.columns.map((c) => [c, [1, meta.lookback]])),
+      );
     });
-  });
+    // Training, plus MLflow's Python client starting up to read the model back.
+  }, 300_000);
 
   it('day 2: a retrained challenger moves the champion alias exactly when it wins', async () => {
     await day('2019-06-10', configFor(dirA, RETRAIN), async ({ decision }) => {

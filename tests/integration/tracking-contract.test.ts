@@ -2,7 +2,7 @@
  * One contract for every Tracker adapter: the local folder tracker and the MLflow tracker against a
  * real MLflow server must behave the same for the pipeline.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,8 @@ interface Harness {
   tracker: Tracker;
   /** How many runs the backing store holds for this experiment and key. */
   countRuns(experiment: string, key: string): Promise<number>;
+  /** The files of the run's model directory (its `RunRecord.model`), by path inside it. */
+  modelFiles(experiment: string, runId: string): Promise<Record<string, string>>;
 }
 
 let seq = 0;
@@ -79,6 +81,29 @@ function trackerContract(
       expect(ida).not.toBe(idb);
       expect(await h.countRuns(a.experiment, a.key)).toBe(1);
       expect(await h.countRuns(a.experiment, b.key)).toBe(1);
+    });
+
+    it('a model directory is kept whole and once; a re-delivery is the same run', async () => {
+      const enc = (t: string): Uint8Array => new TextEncoder().encode(t);
+      const r = record({
+        model: { path: 'model', name: 'model' },
+        artifacts: [
+          { path: 'model/MLmodel', data: enc('artifact_path: "model"\n') },
+          { path: 'model/member-1/model.json', data: enc('{"m":1}') },
+          { path: 'test_forecasts.json', data: enc('[]') },
+        ],
+      });
+      const id = await h.tracker.logRun(r);
+      expect(await h.modelFiles(r.experiment, id)).toEqual({
+        MLmodel: 'artifact_path: "model"\n',
+        'member-1/model.json': '{"m":1}',
+      });
+      expect(await h.tracker.logRun({ ...r })).toBe(id);
+      expect(await h.countRuns(r.experiment, r.key)).toBe(1);
+      expect(Object.keys(await h.modelFiles(r.experiment, id)).sort()).toEqual([
+        'MLmodel',
+        'member-1/model.json',
+      ]);
     });
 
     it('registry: createVersion, setAlias and getByAlias round-trip', async () => {
@@ -154,6 +179,15 @@ trackerContract(
             (JSON.parse(readFileSync(join(expDir, id, 'run.json'), 'utf8')) as { key: string }).key,
         );
         return Promise.resolve(keys.filter((k) => k === key).length);
+      },
+      modelFiles(experiment, runId) {
+        const root = join(localDir, 'runs', encodeURIComponent(experiment), runId, 'artifacts');
+        const out: Record<string, string> = {};
+        for (const f of readdirSync(join(root, 'model'), { recursive: true, encoding: 'utf8' })) {
+          const full = join(root, 'model', f);
+          if (statSync(full).isFile()) out[f] = readFileSync(full, 'utf8');
+        }
+        return Promise.resolve(out);
       },
     });
   },
@@ -241,6 +275,25 @@ trackerContract(
           runViewType: 'ALL',
         });
         return runs.length;
+      },
+      async modelFiles(_experiment, runId) {
+        const c = tracker.client;
+        const run = await c.getRun(runId);
+        // One training run, one logged model: the run's outputs name it.
+        expect(run.outputs.model_outputs).toHaveLength(1);
+        const id = run.outputs.model_outputs[0]?.model_id ?? '';
+        const model = await c.getLoggedModel(id);
+        expect(model?.info).toMatchObject({ source_run_id: runId, status: 'LOGGED_MODEL_READY' });
+        const uri = model?.info.artifact_uri ?? '';
+        const out: Record<string, string> = {};
+        const walk = async (dir: string): Promise<void> => {
+          for (const f of await c.listArtifacts(uri, dir)) {
+            if (f.is_dir) await walk(f.path);
+            else out[f.path] = Buffer.from(await c.downloadArtifact(uri, f.path)).toString('utf8');
+          }
+        };
+        await walk('');
+        return out;
       },
     };
   },

@@ -1,10 +1,33 @@
 /** What a training run records in the tracker: params, per-epoch metrics, final metrics, tags, artifacts. */
+import { z } from 'zod';
 import type { Catalog } from '../../catalog.js';
-import type { MetricPoint } from '../../ports/tracking/port.js';
+import type { ArtifactFile, MetricPoint } from '../../ports/tracking/port.js';
 import type { Decision } from '../decide.js';
 import type { FitResult } from '../fit.js';
+import { mlflowModelDirectory } from './mlflow-model.js';
 
 export const EXPERIMENT = 'stockops';
+/** The run's artifact folder that holds the MLflow Model directory. */
+export const MODEL_PATH = 'model';
+/** The logged model's name in MLflow (one per training run, as `mlflow.<flavor>.log_model` names it). */
+export const MODEL_NAME = 'model';
+
+const manifestFilesSchema = z.object({ files: z.record(z.string(), z.unknown()) });
+
+/** Every file of the saved version (all ensemble members), read back through its manifest. */
+async function versionFiles(cat: Catalog, key: string): Promise<ArtifactFile[]> {
+  const manifest = await cat.store.get(`${key}/manifest.json`);
+  if (!manifest) throw new Error(`model version ${key} has no manifest.json to log`);
+  const { files } = manifestFilesSchema.parse(JSON.parse(new TextDecoder().decode(manifest)));
+  const out: ArtifactFile[] = [];
+  for (const path of Object.keys(files)) {
+    const data = await cat.store.get(`${key}/${path}`);
+    if (!data) throw new Error(`model version ${key} lists ${path} but it is missing`);
+    out.push({ path, data });
+  }
+  out.push({ path: 'manifest.json', data: manifest });
+  return out;
+}
 
 /** The experiment runs go to: MLflow's is configured (MLFLOW_EXPERIMENT_NAME); local files use `stockops`. */
 export const experimentOf = (cat: Catalog): string =>
@@ -44,11 +67,14 @@ export async function logTraining(cat: Catalog, r: TrainingRecord): Promise<stri
   }));
   if (r.championMase !== null)
     final.push({ key: 'champion_mase_on_holdout', value: r.championMase, step: 0, timestamp: now });
-  const artifacts = [];
-  for (const f of ['model.json', 'weights.bin', 'meta.json', 'reference.json', 'manifest.json']) {
-    const data = await cat.store.get(`${r.key}/${f}`);
-    if (data) artifacts.push({ path: `model/${f}`, data });
-  }
+  const modelDir = mlflowModelDirectory({
+    artifactPath: MODEL_PATH,
+    meta: r.fit.artifacts.meta,
+    files: await versionFiles(cat, r.key),
+    inputExample: r.fit.inputExample,
+    createdAt: new Date(now),
+  });
+  const artifacts = modelDir.map((f) => ({ path: `${MODEL_PATH}/${f.path}`, data: f.data }));
   artifacts.push({
     path: 'test_forecasts.json',
     data: new TextEncoder().encode(JSON.stringify(r.fit.testForecasts)),
@@ -77,5 +103,6 @@ export async function logTraining(cat: Catalog, r: TrainingRecord): Promise<stri
     },
     metrics: [...per, ...final],
     artifacts,
+    model: { path: MODEL_PATH, name: MODEL_NAME },
   });
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { KeyValue } from './mlflow-batch.js';
 import { MlflowClient, type MlflowModelVersion, type MlflowRun } from './mlflow-client.js';
 import { MlflowError } from './mlflow-error.js';
+import { logModelDirectory, modelIdOf, splitModelFiles } from './mlflow-model-log.js';
 import { createLocalObjectStore } from '../object-store/local.js';
 import type { ObjectStore } from '../object-store/port.js';
 import { Outbox, OUTBOX_STORE_PREFIX } from './outbox.js';
@@ -149,8 +150,25 @@ export function createMlflowTracker(
       tags: toKv(record.tags),
       metrics: record.metrics.map((m) => ({ ...m })),
     });
-    for (const a of record.artifacts) {
+    const files = splitModelFiles(record.artifacts, record.model);
+    for (const a of files.run) {
       await client.uploadArtifact(run.info.artifact_uri, a.path, a.data);
+    }
+    if (record.model && files.model.length > 0) {
+      // The search result may not carry the run's outputs: read the run again for a model it has.
+      const full = existing ? await client.getRun(runId) : run;
+      const tags = [{ key: KEY_TAG, value: record.key }, ...toKv(record.tags)];
+      const modelId = await logModelDirectory(client, full, record.model, files.model, {
+        tags,
+        params: toKv(record.params),
+      });
+      // Without logged models (MLflow 2) the directory stays a run artifact folder.
+      if (!modelId) {
+        for (const a of files.model) {
+          const path = `${record.model.path}/${a.path}`;
+          await client.uploadArtifact(run.info.artifact_uri, path, a.data);
+        }
+      }
     }
     await client.updateRun({ runId, status: record.status, endTime: record.endTime });
     return runId;
@@ -187,7 +205,13 @@ export function createMlflowTracker(
   const registry: ModelRegistry = {
     async createVersion(model, v) {
       let source = v.source;
-      if (isLocalUri(v.source)) {
+      // The run's logged model, when it has one, is what the version is (MLflow shows its page).
+      const modelId =
+        v.runId && !v.runId.startsWith(OUTBOX_PREFIX)
+          ? modelIdOf(await retrying(() => client.getRun(v.runId as string)))
+          : undefined;
+      if (modelId) source = `models:/${modelId}`;
+      else if (isLocalUri(v.source)) {
         // MLflow refuses local paths outside the run's artifact folder; the run stands in for it.
         if (!v.runId) {
           throw new Error(
@@ -203,6 +227,7 @@ export function createMlflowTracker(
           name: model,
           source,
           runId: v.runId,
+          modelId,
           tags: [...toKv(v.tags), { key: SOURCE_TAG, value: v.source }],
         }),
       );

@@ -32,6 +32,7 @@ const entrySchema = z.object({
       }),
     ),
     artifacts: z.array(z.object({ path: z.string(), base64: z.string() })),
+    model: z.object({ path: z.string(), name: z.string() }).optional(),
   }),
 });
 

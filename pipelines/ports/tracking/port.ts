@@ -30,6 +30,18 @@ export interface RunRecord {
   tags: Record<string, string>;
   metrics: MetricPoint[];
   artifacts: ArtifactFile[];
+  /**
+   * The MLflow Model directory among `artifacts`: the files under `<path>/`, an `MLmodel` file at
+   * its root. MLflow 3 logs them as the run's logged model called `name` (the model page with its
+   * signature); the local tracker keeps them as run artifacts like the rest.
+   */
+  model?: LoggedModelRef;
+}
+
+export interface LoggedModelRef {
+  /** Artifact folder of the model directory, e.g. `model`. */
+  path: string;
+  name: string;
 }
 
 export interface ModelVersion {
