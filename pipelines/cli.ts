@@ -9,9 +9,11 @@ import { backfill } from './backfill.js';
 import { runDemo } from './cli/demo.js';
 import { syncMlflowOutbox } from './cli/mlflow.js';
 import { interruptedNotes, summaryTable } from './cli/summary.js';
-import { runDaily, type RunSummary, type TickerResult } from './daily.js';
+import { runDaily, type RunSummary } from './daily.js';
 import { isCalendarDate } from './calendar/exchange.js';
 import { createLogger } from './log.js';
+import { openTerminal } from './cli/terminal.js';
+import { runStatus } from './cli/status.js';
 import { evaluate } from './evaluate/run.js';
 import { evaluationTable } from './evaluate/report.js';
 import { randomUUID } from 'node:crypto';
@@ -22,12 +24,6 @@ function isoDate(v: string): string {
     throw new InvalidArgumentError(`expected a date as YYYY-MM-DD, got "${v}"`);
   }
   return v;
-}
-
-function progress(r: TickerResult, done: number, total: number): void {
-  if (!process.stderr.isTTY) return;
-  const what = r.status === 'ok' ? 'ok' : `FAILED at ${r.failedStage}: ${r.error}`;
-  process.stderr.write(`[${done}/${total}] ${r.ticker} ${what}\n`);
 }
 
 function printSummary(s: RunSummary): void {
@@ -65,11 +61,14 @@ addCommonFlags(
     .requiredOption('--date <YYYY-MM-DD>', 'run date D (bars up to and including D)', isoDate),
 ).action(async (flags: CommonFlags & { date: string }) => {
   const config = configFrom(flags, process.env);
-  const cat = await openCatalog(config, { log: createLogger() });
+  const term = openTerminal('run', process.env);
+  const cat = await openCatalog(config, { log: term.log });
   let summary: RunSummary;
   try {
-    summary = await runDaily(cat, { date: flags.date }, progress);
+    term.progress.plan([flags.date]);
+    summary = await runDaily(cat, { date: flags.date }, term.progress.ticker);
   } finally {
+    term.progress.end();
     // Closed before the summary: a warehouse that cannot persist the run fails it (exit 1), never "ok".
     await cat.close();
   }
@@ -85,16 +84,28 @@ addCommonFlags(
     .requiredOption('--to <YYYY-MM-DD>', 'last run date', isoDate),
 ).action(async (flags: CommonFlags & { from: string; to: string }) => {
   const config = configFrom(flags, process.env);
-  const cat = await openCatalog(config, { log: createLogger() });
+  const term = openTerminal('backfill', process.env);
+  const cat = await openCatalog(config, { log: term.log });
   let days: RunSummary[];
   try {
-    days = await backfill(cat, { from: flags.from, to: flags.to }, (s) =>
-      cat.log.info('day done', {
-        date: s.date,
-        failed: s.results.filter((r) => r.status === 'failed').length,
-      }),
+    days = await backfill(
+      cat,
+      { from: flags.from, to: flags.to },
+      (s) => {
+        term.progress.day(s);
+        // A JSON line per day off a terminal; on one the progress line says it.
+        const fields = {
+          date: s.date,
+          failed: s.results.filter((r) => r.status === 'failed').length,
+        };
+        if (process.stderr.isTTY) cat.log.debug('day done', fields);
+        else cat.log.info('day done', fields);
+      },
+      term.progress.ticker,
+      term.progress.plan,
     );
   } finally {
+    term.progress.end();
     await cat.close();
   }
   const last = days.at(-1);
@@ -156,14 +167,14 @@ program
   .option('--config <file>', 'demo config', 'stockops.demo.json')
   .option('--sessions <n>', 'trading sessions to backfill before the last date', '20')
   .action(async (flags: { config: string; sessions: string }) => {
-    const log = createLogger();
+    const term = openTerminal('demo', process.env);
     const demo = await runDemo({
       configFile: flags.config,
       backfillSessions: Number(flags.sessions),
       env: process.env,
-      log,
-      progress,
-    });
+      log: term.log,
+      progress: term.progress,
+    }).finally(() => term.progress.end());
     console.log(summaryTable(demo.results));
     console.log(`\n${whereResults(demo.config)}\ndemo took ${demo.seconds.toFixed(0)} s`);
     console.log(
@@ -173,6 +184,23 @@ program
     );
     if (demo.results.some((r) => r.status === 'failed')) process.exitCode = 2;
   });
+
+addCommonFlags(
+  program
+    .command('status')
+    .description(
+      'the latest (or given) run date per ticker: stages, failure reason, serving version and policy, drift, duration; exit 2 if any ticker failed',
+    )
+    .option(
+      '--date <YYYY-MM-DD>',
+      'run date to report (default: the latest in pipeline_runs)',
+      isoDate,
+    ),
+).action(async (flags: CommonFlags & { date?: string }) => {
+  process.exitCode = await runStatus(configFrom(flags, process.env), flags.date, (t) =>
+    console.log(t),
+  );
+});
 
 const mlflow = program.command('mlflow').description('the MLflow tracking server');
 mlflow
