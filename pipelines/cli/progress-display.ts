@@ -95,10 +95,12 @@ function terminalDisplay(o: DisplayOptions): ProgressDisplay {
     },
     day() {
       s.daysDone += 1;
-      // The next day's ticker count is known when its first ticker is done.
-      s.tickersDone = 0;
-      s.tickersTotal = 0;
-      s.date = dates[s.daysDone];
+      // The last day done stays on show; a next day's ticker count is known when its first is done.
+      if (s.daysDone < s.daysTotal) {
+        s.tickersDone = 0;
+        s.tickersTotal = 0;
+        s.date = dates[s.daysDone];
+      }
       draw();
     },
     log: above,

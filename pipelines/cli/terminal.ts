@@ -22,7 +22,8 @@ export function openTerminal(label: string, env: Env): Terminal {
     label,
     tty: process.stderr.isTTY === true,
     write: (chunk) => process.stderr.write(chunk),
-    columns: process.stderr.columns,
+    // A pseudo-terminal without a size (e.g. under `script`) reports 0 columns: use the default.
+    columns: process.stderr.columns > 0 ? process.stderr.columns : undefined,
   });
   const log = createLogger({ level: runtime.debug ? 'DEBUG' : 'INFO', write: progress.log });
   routeLibraryNotices(log);

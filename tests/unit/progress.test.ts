@@ -117,7 +117,9 @@ describe('progress display', () => {
     expect(text).toContain('day 1/2  2020-04-08  tickers 1/2');
     expect(text).toContain('\r\x1b[2K2020-04-08 BBB FAILED at ingest: ingest: unknown ticker\n');
     expect(text).toContain('day 2/2  2020-04-09  tickers 1/1  1 failed');
-    expect(draws.at(-1)).toMatch(/\[#{20}\] 100% backfill {2}day 2\/2 /);
+    expect(draws.at(-1)).toMatch(
+      /\[#{20}\] 100% backfill {2}day 2\/2 {2}2020-04-09 {2}tickers 1\/1 {2}1 failed /,
+    );
     expect(text).toContain('\r\x1b[2Kdone\n');
     // end() leaves the terminal clean: the last write clears the progress line.
     expect(out.at(-1)).toBe('\r\x1b[2K');
