@@ -130,7 +130,9 @@ addCommonFlags(
     .option('--seed-ledger', 'also write the served forecasts and outcomes to the ledger tables'),
 ).action(async (flags: CommonFlags & { from: string; to: string; seedLedger?: boolean }) => {
   const config = configFrom(flags, process.env);
-  const cat = await openCatalog(config, { log: createLogger() });
+  // No progress line (evaluate reports its retrains itself), but the same quiet logger and TF settings.
+  const term = openTerminal('evaluate', process.env);
+  const cat = await openCatalog(config, { log: term.log });
   let results: Awaited<ReturnType<typeof evaluate>>;
   const started = Date.now();
   try {
