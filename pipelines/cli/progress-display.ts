@@ -80,9 +80,16 @@ function terminalDisplay(o: DisplayOptions): ProgressDisplay {
   const clock = tickMs > 0 ? setInterval(draw, tickMs).unref() : undefined;
   return {
     plan(more) {
+      // A plan after the last one finished (the demo replays its series groups one after another)
+      // moves the line on to its first day.
+      const finished = s.daysDone >= dates.length;
       dates.push(...more);
       s.daysTotal = dates.length;
-      s.date ??= dates[s.daysDone];
+      if (finished) {
+        s.date = dates[s.daysDone];
+        s.tickersDone = 0;
+        s.tickersTotal = 0;
+      }
       draw();
     },
     ticker(r, done, total) {

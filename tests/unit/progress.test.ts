@@ -125,6 +125,25 @@ describe('progress display', () => {
     expect(out.at(-1)).toBe('\r\x1b[2K');
   });
 
+  it('a second plan after the first finished moves on to its first day', () => {
+    const out: string[] = [];
+    const d = createProgressDisplay({
+      label: 'demo',
+      tty: true,
+      write: (c) => out.push(c),
+      tickMs: 0,
+    });
+    d.plan(['2004-04-07', '2004-04-08']);
+    d.ticker(ok('INTC'), 1, 1);
+    d.day(day('2004-04-07'));
+    d.ticker(ok('INTC'), 1, 1);
+    d.day(day('2004-04-08'));
+    expect(out.at(-1)).toContain('100% demo  day 2/2  2004-04-08  tickers 1/1');
+    d.plan(['2018-01-18', '2018-01-19']);
+    expect(out.at(-1)).toContain('50% demo  day 3/4  2018-01-18  tickers 0/?');
+    d.end();
+  });
+
   it('draws nothing when nothing was planned (a command without days)', () => {
     const out: string[] = [];
     const d = createProgressDisplay({
