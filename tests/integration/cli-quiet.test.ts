@@ -64,7 +64,7 @@ describe('a quiet terminal', () => {
     expect(notices.every((n) => n.severity === 'DEBUG')).toBe(true);
   });
 
-  it('on a terminal: a progress line (days, tickers, elapsed, ETA), no per-ticker lines', async () => {
+  it('on a terminal: a progress line (days, tickers, elapsed, ETA), no per-ticker lines or JSON', async () => {
     const data = await mkdtemp(join(dir, 'tty-'));
     const tsx = join(repoRoot, 'node_modules', '.bin', 'tsx');
     const command = [
@@ -108,6 +108,9 @@ describe('a quiet terminal', () => {
     );
     expect(out.text).not.toMatch(/\[1\/1\] SP500 ok/);
     expect(out.text).not.toMatch(/^\{"severity"/m);
+    // Per-ticker INFO lines are what the progress line replaces; the run's own INFO stays.
+    expect(out.text).not.toContain('model stage done');
+    expect(out.text).toContain('TensorFlow.js backend selected');
     for (const n of NOISE) expect(out.text, String(n)).not.toMatch(n);
   });
 });

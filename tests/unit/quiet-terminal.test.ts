@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runtimeFrom } from '../../pipelines/config.js';
+import { perTickerAtDebug } from '../../pipelines/cli/terminal.js';
 import { createLogger } from '../../pipelines/log.js';
 import { isLibraryNotice, routeLibraryNotices } from '../../pipelines/model/runtime/notices.js';
 
@@ -77,5 +78,34 @@ describe('runtimeFrom', () => {
       runtimeFrom({ STOCKOPS_DEBUG: '1', TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: '1' })
         .nativeTfEnv,
     ).toEqual({ TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: '1' });
+  });
+});
+
+describe('perTickerAtDebug (a terminal with a progress line)', () => {
+  it('shows INFO about the run, hides INFO about one ticker unless debug, keeps warnings', () => {
+    const run = (level: 'INFO' | 'DEBUG'): string[] => {
+      const seen: string[] = [];
+      const log = perTickerAtDebug(
+        createLogger({ json: false, level, write: (l) => seen.push(l) }),
+      );
+      log.info('demo: backfill', { tickers: 'A,B' });
+      log.info('model stage done', { ticker: 'A', decision: 'load' });
+      log.child({ ticker: 'B' }).info('ingested', { rows: 3 });
+      log.child({ runId: 'r' }).child({ ticker: 'B' }).warn('an earlier run never finished');
+      log.child({ runId: 'r' }).error('ticker failed', { ticker: 'C' });
+      return seen;
+    };
+    expect(run('INFO')).toEqual([
+      'demo: backfill  tickers=A,B',
+      'WARNING an earlier run never finished  runId=r ticker=B',
+      'ERROR ticker failed  runId=r ticker=C',
+    ]);
+    expect(run('DEBUG')).toEqual([
+      'demo: backfill  tickers=A,B',
+      'DEBUG model stage done  ticker=A decision=load',
+      'DEBUG ingested  ticker=B rows=3',
+      'WARNING an earlier run never finished  runId=r ticker=B',
+      'ERROR ticker failed  runId=r ticker=C',
+    ]);
   });
 });
