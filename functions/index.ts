@@ -4,17 +4,23 @@
  */
 import { cloudEvent, type CloudEvent } from '@google-cloud/functions-framework';
 import { openCatalog, type Catalog } from '../pipelines/catalog.js';
-import { loadConfig } from '../pipelines/config.js';
+import { loadConfig, runtimeFrom } from '../pipelines/config.js';
 import { createLogger } from '../pipelines/log.js';
+import { configureNativeEnv } from '../pipelines/model/runtime/native-env.js';
+import { routeLibraryNotices } from '../pipelines/model/runtime/notices.js';
 import { scheduleMessage, tickerMessage } from './events.js';
 import { decodeOrDeadLetter, onIngest, onModel, onSchedule } from './handlers.js';
+
+// TensorFlow's C++ log settings before it loads, and tfjs' Orthogonal notice as a debug log line.
+const runtime = runtimeFrom(process.env);
+configureNativeEnv(runtime.nativeTfEnv);
+const log = createLogger({ json: true, level: runtime.debug ? 'DEBUG' : 'INFO' });
+routeLibraryNotices(log);
 
 // One catalog per instance: warm invocations reuse its connections.
 let catalog: Promise<Catalog> | undefined;
 const cat = () =>
-  (catalog ??= openCatalog(loadConfig({ env: process.env }), {
-    log: createLogger({ json: true }),
-  }).catch((e: unknown) => {
+  (catalog ??= openCatalog(loadConfig({ env: process.env }), { log }).catch((e: unknown) => {
     // A failed open (warehouse briefly unreachable) must not stick to the instance: retry next time.
     catalog = undefined;
     throw e;

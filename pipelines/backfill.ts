@@ -22,6 +22,8 @@ export async function backfill(
   /** Awaited before the next day starts, so it sees the warehouse exactly as that day left it. */
   onDay?: (s: RunSummary) => void | Promise<void>,
   onTicker?: (r: TickerResult, done: number, total: number) => void,
+  /** The run dates about to be replayed, in order, before the first starts (a progress display). */
+  onPlan?: (dates: string[]) => void,
 ): Promise<RunSummary[]> {
   for (const d of [req.from, req.to]) {
     if (!isCalendarDate(d)) throw new RangeError(`backfill: invalid date "${d}"`);
@@ -30,6 +32,8 @@ export async function backfill(
     throw new RangeError(`backfill: --from ${req.from} is after --to ${req.to}`);
   const tickers = req.tickers ?? cat.config.watchlist;
   const out: RunSummary[] = [];
+  const opens = (date: string): boolean => tickers.some((t) => isTradingDay(date, exchangeFor(t)));
+  onPlan?.([...eachDate(req.from, req.to)].filter(opens));
   for (const date of eachDate(req.from, req.to)) {
     const open = tickers.filter((t) => isTradingDay(date, exchangeFor(t)));
     if (!open.length) continue;

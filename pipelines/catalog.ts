@@ -54,7 +54,7 @@ export function marketSourceFor(cfg: Config, log: Logger): MarketDataSource {
   }
 }
 
-async function warehouseFor(cfg: Config): Promise<Warehouse> {
+export async function warehouseFor(cfg: Config): Promise<Warehouse> {
   const w = cfg.warehouse;
   if (w.kind === 'duckdb') return createDuckDbWarehouse({ path: w.path, shared: w.shared });
   const { createBigQueryWarehouse } = await import('./ports/warehouse/bigquery.js');

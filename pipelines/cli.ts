@@ -11,9 +11,11 @@ import { syncMlflowOutbox } from './cli/mlflow.js';
 import { addTaskFlags, taskFrom, type TaskFlags } from './cli/shard.js';
 import { sharedRunId } from './shard.js';
 import { interruptedNotes, summaryTable } from './cli/summary.js';
-import { runDaily, type RunSummary, type TickerResult } from './daily.js';
+import { runDaily, type RunSummary } from './daily.js';
 import { isCalendarDate } from './calendar/exchange.js';
 import { createLogger } from './log.js';
+import { openTerminal } from './cli/terminal.js';
+import { runStatus } from './cli/status.js';
 import { evaluate } from './evaluate/run.js';
 import { evaluationTable } from './evaluate/report.js';
 import { randomUUID } from 'node:crypto';
@@ -24,12 +26,6 @@ function isoDate(v: string): string {
     throw new InvalidArgumentError(`expected a date as YYYY-MM-DD, got "${v}"`);
   }
   return v;
-}
-
-function progress(r: TickerResult, done: number, total: number): void {
-  if (!process.stderr.isTTY) return;
-  const what = r.status === 'ok' ? 'ok' : `FAILED at ${r.failedStage}: ${r.error}`;
-  process.stderr.write(`[${done}/${total}] ${r.ticker} ${what}\n`);
 }
 
 function printSummary(s: RunSummary): void {
@@ -69,11 +65,14 @@ addCommonFlags(
     .requiredOption('--date <YYYY-MM-DD>', 'run date D (bars up to and including D)', isoDate),
 ).action(async (flags: CommonFlags & { date: string }) => {
   const config = configFrom(flags, process.env);
-  const cat = await openCatalog(config, { log: createLogger() });
+  const term = openTerminal('run', process.env);
+  const cat = await openCatalog(config, { log: term.log });
   let summary: RunSummary;
   try {
-    summary = await runDaily(cat, { date: flags.date }, progress);
+    term.progress.plan([flags.date]);
+    summary = await runDaily(cat, { date: flags.date }, term.progress.ticker);
   } finally {
+    term.progress.end();
     // Closed before the summary: a warehouse that cannot persist the run fails it (exit 1), never "ok".
     await cat.close();
   }
@@ -92,17 +91,29 @@ addCommonFlags(
   if (task.shard.count > 1) console.log(task.label);
   // More tasks than tickers: this one has nothing to do, which is not a failure.
   if (!task.tickers.length) return;
-  const cat = await openCatalog(config, { log: createLogger() });
+  const term = openTerminal('backfill', process.env);
+  const cat = await openCatalog(config, { log: term.log });
   let days: RunSummary[];
   try {
     const req = { from: flags.from, to: flags.to, tickers: task.tickers, runKey: task.runKey };
-    days = await backfill(cat, req, (s) =>
-      cat.log.info('day done', {
-        date: s.date,
-        failed: s.results.filter((r) => r.status === 'failed').length,
-      }),
+    days = await backfill(
+      cat,
+      req,
+      (s) => {
+        term.progress.day(s);
+        // A JSON line per day off a terminal; on one the progress line says it.
+        const fields = {
+          date: s.date,
+          failed: s.results.filter((r) => r.status === 'failed').length,
+        };
+        if (process.stderr.isTTY) cat.log.debug('day done', fields);
+        else cat.log.info('day done', fields);
+      },
+      term.progress.ticker,
+      term.progress.plan,
     );
   } finally {
+    term.progress.end();
     await cat.close();
   }
   const last = days.at(-1);
@@ -129,7 +140,9 @@ addCommonFlags(
   const task = taskFrom(flags, config, process.env);
   if (task.shard.count > 1) console.log(task.label);
   if (!task.tickers.length) return;
-  const cat = await openCatalog(config, { log: createLogger() });
+  // No progress line (evaluate reports its retrains itself), but the same quiet logger and TF settings.
+  const term = openTerminal('evaluate', process.env);
+  const cat = await openCatalog(config, { log: term.log });
   const prefix = `evaluate-${flags.from}-${flags.to}`;
   let results: Awaited<ReturnType<typeof evaluate>>;
   const started = Date.now();
@@ -176,14 +189,14 @@ program
   .option('--config <file>', 'demo config', 'stockops.demo.json')
   .option('--sessions <n>', 'trading sessions to backfill before the last date', '20')
   .action(async (flags: { config: string; sessions: string }) => {
-    const log = createLogger();
+    const term = openTerminal('demo', process.env);
     const demo = await runDemo({
       configFile: flags.config,
       backfillSessions: Number(flags.sessions),
       env: process.env,
-      log,
-      progress,
-    });
+      log: term.log,
+      progress: term.progress,
+    }).finally(() => term.progress.end());
     console.log(summaryTable(demo.results));
     console.log(`\n${whereResults(demo.config)}\ndemo took ${demo.seconds.toFixed(0)} s`);
     console.log(
@@ -193,6 +206,23 @@ program
     );
     if (demo.results.some((r) => r.status === 'failed')) process.exitCode = 2;
   });
+
+addCommonFlags(
+  program
+    .command('status')
+    .description(
+      'the latest (or given) run date per ticker: stages, failure reason, serving version and policy, drift, duration; exit 2 if any ticker failed',
+    )
+    .option(
+      '--date <YYYY-MM-DD>',
+      'run date to report (default: the latest in pipeline_runs)',
+      isoDate,
+    ),
+).action(async (flags: CommonFlags & { date?: string }) => {
+  process.exitCode = await runStatus(configFrom(flags, process.env), flags.date, (t) =>
+    console.log(t),
+  );
+});
 
 const mlflow = program.command('mlflow').description('the MLflow tracking server');
 mlflow

@@ -350,3 +350,30 @@ export function capConcurrency(
   const threads = intraOp === 0 ? cores : intraOp;
   return Math.max(1, Math.min(concurrency, Math.floor(cores / threads)));
 }
+
+/**
+ * Process settings that are not pipeline settings (so not in Config): whether debug output is on,
+ * and the variables TensorFlow's C library reads once, when it loads. The user's own TF_* win.
+ */
+export interface RuntimeSettings {
+  /** STOCKOPS_DEBUG=1: debug log lines (library notices included), stacks on errors, TF's logs. */
+  debug: boolean;
+  /** Set in the environment before native TensorFlow loads (model/runtime/backend.ts). */
+  nativeTfEnv: Record<'TF_CPP_MIN_LOG_LEVEL' | 'TF_ENABLE_ONEDNN_OPTS', string>;
+}
+
+export function runtimeFrom(env: Env): RuntimeSettings {
+  const debug = env.STOCKOPS_DEBUG === '1';
+  return {
+    debug,
+    nativeTfEnv: {
+      // 2 hides TensorFlow's INFO and WARNING lines (kernel hints such as "BlockLSTMOp is
+      // inefficient..."); errors still print. Debug shows everything.
+      TF_CPP_MIN_LOG_LEVEL: env.TF_CPP_MIN_LOG_LEVEL ?? (debug ? '0' : '2'),
+      // oneDNN's "custom operations are on" notice is printed before TensorFlow applies the log
+      // level, so only turning the ops off silences it. Off is also what TensorFlow picks on CPUs
+      // without AVX-512 (where every number in the docs was measured), so results match there.
+      TF_ENABLE_ONEDNN_OPTS: env.TF_ENABLE_ONEDNN_OPTS ?? '0',
+    },
+  };
+}

@@ -9,6 +9,7 @@ import { backfill } from '../backfill.js';
 import { openCatalog } from '../catalog.js';
 import { loadConfig, type Config } from '../config.js';
 import type { TickerResult } from '../daily.js';
+import type { ProgressDisplay } from './progress-display.js';
 import { addTradingDays, exchangeFor } from '../calendar/exchange.js';
 import type { Logger } from '../log.js';
 import { createBundledSource } from '../ports/market-data/bundled.js';
@@ -18,7 +19,7 @@ export interface DemoOptions {
   backfillSessions: number;
   env: NodeJS.ProcessEnv;
   log: Logger;
-  progress?: (r: TickerResult, done: number, total: number) => void;
+  progress?: Pick<ProgressDisplay, 'plan' | 'ticker' | 'day'>;
 }
 
 export interface DemoResult {
@@ -54,7 +55,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     for (const [last, group] of [...groups].sort()) {
       const from = addTradingDays(last, -o.backfillSessions, exchangeFor(group[0] ?? ''));
       o.log.info('demo: backfill', { tickers: group.join(','), from, to: last });
-      const days = await backfill(cat, { from, to: last, tickers: group }, undefined, o.progress);
+      const p = o.progress;
+      const days = await backfill(
+        cat,
+        { from, to: last, tickers: group },
+        p && ((s) => p.day(s)),
+        p && ((r, done, total) => p.ticker(r, done, total)),
+        p && ((dates) => p.plan(dates)),
+      );
       results.push(...(days.at(-1)?.results ?? []));
     }
   } finally {

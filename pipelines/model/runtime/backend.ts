@@ -17,6 +17,7 @@ import * as tfjs from '@tensorflow/tfjs';
 import type { Logger } from '../../log.js';
 import { PipelineError } from '../../types.js';
 import { nativeLstm } from '../network/fused-lstm.js';
+import { nativeEnv } from './native-env.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendPreference = 'auto' | BackendName;
@@ -79,8 +80,9 @@ function loadNative(): string {
     u.isNullOrUndefined = (x: unknown): boolean => x === null || x === undefined;
   }
   if (typeof u.isArray === 'function') u.isArray = Array.isArray;
-  // TensorFlow's C++ logging is chatty at INFO; the caller's own setting wins.
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  // TensorFlow's C++ logging (INFO and WARNING lines, the oneDNN notice): see config.ts
+  // runtimeFrom. A variable already set in the environment wins, as it does there.
+  for (const [k, v] of Object.entries(nativeEnv())) process.env[k] ??= v;
   // TensorFlow sizes its pools from these when the library initialises, i.e. on first load only.
   if (threads?.intraOp) process.env.TF_NUM_INTRAOP_THREADS = String(threads.intraOp);
   if (threads?.interOp) process.env.TF_NUM_INTEROP_THREADS = String(threads.interOp);
