@@ -323,8 +323,15 @@ export const OTHER_VARIABLES: readonly OtherVariable[] = [
   },
   {
     name: 'STOCKOPS_DEBUG',
-    readBy: '`pipelines/cli.ts`',
-    meaning: '`1` adds the stack trace to an error the CLI prints.',
+    readBy: '`pipelines/config.ts` (`runtimeFrom`) and `pipelines/cli.ts` (error stacks)',
+    meaning:
+      "`1` shows debug lines (TensorFlow's C++ start-up lines, library notices, per-ticker lines under the progress display) and adds the stack trace to an error the CLI prints.",
+  },
+  {
+    name: 'TF_CPP_MIN_LOG_LEVEL, TF_ENABLE_ONEDNN_OPTS',
+    readBy: '`pipelines/config.ts` (`runtimeFrom`)',
+    meaning:
+      "TensorFlow's own settings, applied before the library loads: the project sets `2` and `0` (quiet, oneDNN off) unless you set them; `STOCKOPS_DEBUG=1` sets the log level to `0`.",
   },
   {
     name: 'CLOUD_RUN_TASK_INDEX, CLOUD_RUN_TASK_COUNT, CLOUD_RUN_EXECUTION',
