@@ -25,8 +25,21 @@ export interface RatioForecast {
   ensemble: number[];
 }
 
+/** What one retrain cost and how it started (for the report: training cost, warm starts). */
+export interface RetrainInfo {
+  /** User + system CPU-seconds of the fit, every thread of the process. */
+  cpuSeconds: number;
+  wallSeconds: number;
+  /** True when the members started from the previous retrain's weights. */
+  warmStart: boolean;
+  /** Epochs each member ran (early stopping ends them before the limit). */
+  epochsRun: number[];
+}
+
 /** A fitted ensemble: forecasts for as-of dates, each from the window of data ≤ that date. */
 export interface FittedForecaster {
+  /** Absent for fitters that do not measure it. */
+  training?: RetrainInfo;
   forecast(
     bars: readonly Bar[],
     features: readonly FeatureRow[],
@@ -78,6 +91,8 @@ export interface WalkForwardInput {
 export interface DatedForecast {
   r: RatioForecast;
   trainedThrough: string;
+  /** On the first session of each retrain's segment only: that retrain's cost and start. */
+  training?: RetrainInfo;
 }
 export type ForecastsByDate = Map<string, DatedForecast>;
 
@@ -119,7 +134,12 @@ export async function forecastWalk(
       const bars = i.bars.slice(0, last + 1);
       const feats = i.features.filter((f) => f.date <= (segment.at(-1) ?? r));
       for (const [d, f] of model.forecast(bars, feats, segment)) {
-        forecasts.set(d, { r: f, trainedThrough: r });
+        const first = d === segment[0] && model.training;
+        forecasts.set(d, {
+          r: f,
+          trainedThrough: r,
+          ...(first ? { training: model.training } : {}),
+        });
       }
     } finally {
       model.dispose();

@@ -18,6 +18,14 @@ export interface ModelSpec {
   horizons: number;
   learningRate: number;
   seed: number;
+  /** L2 penalty on the output kernel; absent or 0: none. */
+  l2?: number;
+  /**
+   * Start the output kernel at 0, so every window's output is the bias (1) until training moves
+   * it: with a scaled target (model/target.ts) that is the no-change forecast, and early stopping
+   * then keeps only what the validation loss rewards. Absent: Glorot, as Keras would.
+   */
+  zeroOutputKernel?: boolean;
 }
 
 /**
@@ -88,7 +96,10 @@ export function buildModel(
       units: spec.horizons,
       // The targets are price ratios close(t+h)/close(t) > 0, so a ReLU output is never wrong-signed.
       activation: 'relu',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'dense/kernel') }),
+      kernelInitializer: spec.zeroOutputKernel
+        ? 'zeros'
+        : tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'dense/kernel') }),
+      ...(spec.l2 ? { kernelRegularizer: tf.regularizers.l2({ l2: spec.l2 }) } : {}),
       // Keras would start at 0, i.e. forecasting a price of 0 and spending the first epochs
       // learning that ratios sit near 1. Starting at 1 starts from the no-change forecast.
       biasInitializer: 'ones',
