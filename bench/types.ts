@@ -107,5 +107,7 @@ export interface BenchReport {
   concurrent: Record<string, ChildOutcome<TrainResult>[]>;
   inference: Record<string, ChildOutcome<PredictResult>>;
   daily: DailyDay[];
+  /** bench/training-cost.ts: a training day's CPU-seconds by variant. */
+  trainingDay: Record<string, ChildOutcome<import('./training-cost.js').TrainingDayResult>>;
   durationS: number;
 }

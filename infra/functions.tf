@@ -73,8 +73,14 @@ locals {
       concurrency = 1
       # Production runs native TensorFlow: the deploy package installs tfjs-node with its install
       # script (scripts/infra/package.ts), and `tensorflow` makes a missing addon a failure, not wasm.
+      # TensorFlow sizes its thread pools from the host's cores, not the instance's 1-vCPU quota:
+      # set 1 + 1 explicitly (docs/model.md, "Threads": measured at 1 CPU with taskset -c 0).
       env = merge(
-        { STOCKOPS_TF_BACKEND = "tensorflow" },
+        {
+          STOCKOPS_TF_BACKEND         = "tensorflow"
+          STOCKOPS_TF_INTRAOP_THREADS = "1"
+          STOCKOPS_TF_INTEROP_THREADS = "1"
+        },
         var.mlflow_tracking_uri != "" ? { MLFLOW_TRACKING_URI = var.mlflow_tracking_uri } : {},
       )
       mlflow = true

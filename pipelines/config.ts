@@ -52,9 +52,11 @@ function defaults(dataDir: string): Omit<Config, 'build'> {
       accuracyWindow: 20,
       retrainCooldownDays: 20,
       backend: 'auto',
-      // TensorFlow's own choice (one per core): make bench measured it fastest to train here
-      // (README, Performance); the daily batch's concurrency is capped to match.
-      threads: { intraOp: 0, interOp: 0 },
+      // One intra-op thread per core this process may run on (taskset/affinity counts; a cgroup
+      // quota does not, so a 1-vCPU function sets 1 explicitly: infra/functions.tf, docs/model.md).
+      // make bench measured one per core fastest to train here (README, Performance); the daily
+      // batch's concurrency is capped to match.
+      threads: { intraOp: availableParallelism(), interOp: availableParallelism() },
     },
     serving: {
       ensembleSize: 5,

@@ -80,6 +80,7 @@ export async function trainMembers(
           batchSize: m.batchSize,
           patience: Math.min(m.patience, epochs),
           seed: memberSeed(m.seed, k),
+          keepStartIfBest: warmStarted || m.target.kind !== 'ratio',
         }),
       );
     }

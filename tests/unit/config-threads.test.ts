@@ -42,3 +42,15 @@ describe('model.threads and the concurrency cap', () => {
     expect(effectiveConcurrency(d, 2)).toBe(1);
   });
 });
+
+describe('model.threads default', () => {
+  it('follows the cores this process may run on', async () => {
+    const { availableParallelism } = await import('node:os');
+    const c = loadConfig({ env: {} });
+    expect(c.model.threads).toEqual({
+      intraOp: availableParallelism(),
+      interOp: availableParallelism(),
+    });
+    expect(effectiveConcurrency(c, availableParallelism())).toBe(1);
+  });
+});

@@ -125,6 +125,12 @@ export interface TrainOptions {
   /** Epochs without a lower validation loss before training stops. */
   patience: number;
   seed: number;
+  /**
+   * Score the starting weights on validation too (epoch 0) and keep them if no epoch beats them:
+   * a warm start never ends worse on validation than the version it started from, and a network
+   * that starts at the no-change forecast keeps it when nothing it learns validates.
+   */
+  keepStartIfBest?: boolean;
 }
 
 export interface EpochMetrics {
@@ -137,7 +143,7 @@ export interface EpochMetrics {
 
 export interface TrainResult {
   epochsRun: number;
-  /** 1-based epoch whose weights the model holds after training. */
+  /** 1-based epoch whose weights the model holds after training; 0: the starting weights. */
   bestEpoch: number;
   history: EpochMetrics[];
 }
@@ -187,6 +193,15 @@ export async function trainModel(
   const history: EpochMetrics[] = [];
   let best: { epoch: number; valLoss: number; weights: tf.Tensor[] } | undefined;
   try {
+    if (opts.keepStartIfBest) {
+      const start = tf.tidy(() => {
+        const out = model.evaluate(val.x, val.y, { batchSize: 256 });
+        return (Array.isArray(out) ? out[0] : out)?.dataSync()[0];
+      });
+      if (start !== undefined && Number.isFinite(start)) {
+        best = { epoch: 0, valLoss: start, weights: model.getWeights().map((w) => w.clone()) };
+      }
+    }
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       const order = tf.tensor1d(permutation(split.train.x.length, rng), 'int32');
       const xs = tf.gather(train.x, order);
