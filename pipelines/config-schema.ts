@@ -139,6 +139,8 @@ export const configSchema = z.strictObject({
     batchSize: z.number().int().min(1),
     patience: z.number().int().min(1),
     learningRate: z.number().positive(),
+    /** Relative validation-loss improvement an epoch needs to count as better (0: any). */
+    minDelta: z.number().min(0).lt(1),
     /** L2 penalty on the output layer's kernel (0: none). */
     l2: z.number().min(0),
     /** What the network outputs (model/target.ts): the price ratio, or a volatility-scaled return. */

@@ -81,6 +81,7 @@ export async function trainMembers(
           patience: Math.min(m.patience, epochs),
           seed: memberSeed(m.seed, k),
           keepStartIfBest: warmStarted || m.target.kind !== 'ratio',
+          minDelta: m.minDelta,
         }),
       );
     }

@@ -131,6 +131,11 @@ export interface TrainOptions {
    * that starts at the no-change forecast keeps it when nothing it learns validates.
    */
   keepStartIfBest?: boolean;
+  /**
+   * Relative improvement of the validation loss an epoch needs to count as better (Keras's
+   * min_delta, relative): on a short, overlapping validation window most "improvements" are noise.
+   */
+  minDelta?: number;
 }
 
 export interface EpochMetrics {
@@ -229,7 +234,7 @@ export async function trainModel(
         valMae: metric(logs, 'val_mae', epoch),
       };
       history.push(row);
-      if (!best || row.valLoss < best.valLoss) {
+      if (!best || row.valLoss < best.valLoss * (1 - (opts.minDelta ?? 0))) {
         best?.weights.forEach((w) => w.dispose());
         best = { epoch, valLoss: row.valLoss, weights: model.getWeights().map((w) => w.clone()) };
       } else if (epoch - best.epoch >= opts.patience) {
