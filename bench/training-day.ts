@@ -25,6 +25,7 @@ const f = flags({ settings: 'after', warm: '0', 'warm-gap': '21' });
 const BEFORE = {
   learningRate: 0.001,
   l2: 0,
+  minDelta: 0,
   target: { kind: 'ratio' as const },
   warmStart: { enabled: false, epochs: 5 },
   epochs: 30,

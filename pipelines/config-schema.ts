@@ -145,7 +145,8 @@ export const configSchema = z.strictObject({
     l2: z.number().min(0),
     /** What the network outputs (model/target.ts): the price ratio, or a volatility-scaled return. */
     target: z.discriminatedUnion('kind', [
-      z.strictObject({ kind: z.literal('ratio') }),
+      // Not strict: a file that sets { kind: 'ratio' } over the default's keys gets them dropped.
+      z.object({ kind: z.literal('ratio') }),
       z.strictObject({
         kind: z.literal('volScaledLogReturn'),
         volatilityDays: z.number().int().min(2),

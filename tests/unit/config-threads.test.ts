@@ -54,3 +54,11 @@ describe('model.threads default', () => {
     expect(effectiveConcurrency(c, availableParallelism())).toBe(1);
   });
 });
+
+describe('model.target', () => {
+  it('defaults to the volatility-scaled return; a config can ask for the plain ratio', () => {
+    expect(loadConfig({ env: {} }).model.target.kind).toBe('volScaledLogReturn');
+    const c = loadConfig({ env: {}, overrides: { model: { target: { kind: 'ratio' } } } });
+    expect(c.model.target).toEqual({ kind: 'ratio' });
+  });
+});
