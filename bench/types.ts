@@ -1,5 +1,6 @@
 /** What each bench child reports (see train.ts, predict.ts, daily.ts, keras_reference.py). */
 import type { ChildOutcome, Rss } from './child.js';
+import type { TrainingDayResult } from './training-cost.js';
 
 export interface TrainResult {
   backend: string;
@@ -108,6 +109,6 @@ export interface BenchReport {
   inference: Record<string, ChildOutcome<PredictResult>>;
   daily: DailyDay[];
   /** bench/training-cost.ts: a training day's CPU-seconds by variant. */
-  trainingDay: Record<string, ChildOutcome<import('./training-cost.js').TrainingDayResult>>;
+  trainingDay: Record<string, ChildOutcome<TrainingDayResult>>;
   durationS: number;
 }

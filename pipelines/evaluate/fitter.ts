@@ -4,7 +4,6 @@
  * retrain starts from the previous retrain's networks, as the daily step starts from the serving
  * version's.
  */
-import type * as tf from '@tensorflow/tfjs';
 import { BAR_COLUMNS, buildSamples } from '../model/dataset.js';
 import { fitModel, type ModelStageConfig } from '../model/fit.js';
 import { disposeMembers } from '../model/network/ensemble.js';
@@ -24,7 +23,7 @@ export function ensembleFitter(cfg: ModelStageConfig, backend: string): Fitter {
   // The last retrain's networks, kept (not disposed) while warm starts are on.
   let previous: WarmStartFrom | undefined;
   const release = () => {
-    if (previous) disposeMembers(previous.members as tf.LayersModel[]);
+    if (previous) disposeMembers(previous.members);
     previous = undefined;
   };
   return async (bars, features) => {
