@@ -9,7 +9,7 @@
  * earlier (not measured), then the measured fit warm-started from it, as the daily step starts from
  * the serving version.
  *
- *   tsx bench/training-day.ts [--settings after|before] [--warm 0|1] [--warm-gap 21]
+ *   tsx bench/training-day.ts [--settings after|before] [--warm 0|1] [--warm-gap 21] [--tf-threads 0|1]
  */
 import { loadConfig } from '../pipelines/config.js';
 import { computeIndicators } from '../pipelines/features/indicators.js';
@@ -20,7 +20,7 @@ import { ensureBackend } from '../pipelines/model/runtime/backend.js';
 import { emit, flags, round, threadEnv } from './child.js';
 import { BENCH_TICKER, loadBars } from './data.js';
 
-const f = flags({ settings: 'after', warm: '0', 'warm-gap': '21' });
+const f = flags({ settings: 'after', warm: '0', 'warm-gap': '21', 'tf-threads': '0' });
 /** The defaults of before issue 19 that changed (docs/model.md). */
 const BEFORE = {
   learningRate: 0.001,
@@ -35,13 +35,18 @@ const BEFORE = {
 };
 const warm = f.warm === '1';
 const base = loadConfig({ env: {} });
+// --tf-threads 1: TensorFlow sizes its own pools (config 0), instead of the config's default.
+const tfThreads = f['tf-threads'] === '1' ? { threads: { intraOp: 0, interOp: 0 } } : {};
 const cfg = loadConfig({
   env: {},
   overrides: {
     model:
       f.settings === 'before'
-        ? BEFORE
-        : { warmStart: { ...base.model.warmStart, enabled: warm || base.model.warmStart.enabled } },
+        ? { ...BEFORE, ...tfThreads }
+        : {
+            warmStart: { ...base.model.warmStart, enabled: warm || base.model.warmStart.enabled },
+            ...tfThreads,
+          },
   },
 });
 const backend = await ensureBackend(cfg.model.backend, undefined, cfg.model.threads);
