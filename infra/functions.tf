@@ -11,7 +11,8 @@
 #   cpu 1: Cloud Run needs at least 1 vCPU above 1 GiB. TF threads 1 + 1 (env below): TensorFlow
 #     would size its pools from the host's cores, not the 1-vCPU quota.
 #   timeout 540 s: the maximum for an event-driven function. That fit took 23.9 CPU-s on one CPU
-#     (early stopping ended every member after 3 epochs, ~1.6 CPU-s per member-epoch); at the
+#     (206 s wall there, sharing it at load ~20: an uncontended vCPU pays about the CPU-seconds;
+#     early stopping ended every member after 3 epochs, ~1.6 CPU-s per member-epoch); at the
 #     30-epoch cap (config model.epochs) it would be ~240 s plus load/record, so 540 s holds.
 #   concurrency 1: one training at a time per instance (two would need 2.3 GiB and split the vCPU).
 #   max instances 10 (variable): the loaded-model daily path took 0.14-0.42 s per ticker, so 10
