@@ -44,13 +44,17 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Retraining policy and backend choice: changing them must not make existing versions look stale. */
+/**
+ * Retraining policy, backend and thread choice: changing them must not make existing versions look
+ * stale (threads default to the machine's cores, and the 1-vCPU function sets 1).
+ */
 const POLICY_KEYS = new Set([
   'maxAgeDays',
   'naiveMargin',
   'accuracyWindow',
   'retrainCooldownDays',
   'backend',
+  'threads',
 ]);
 
 /** sha256 of the settings that change what a training run produces. */
