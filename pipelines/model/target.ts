@@ -58,6 +58,9 @@ export function encodeTarget(spec: TargetSpec, ratio: number, sigma: number, h: 
 /** The price ratio a network output stands for. */
 export function decodeTarget(spec: TargetSpec, out: number, sigma: number, h: number): number {
   if (spec.kind === 'ratio') return out;
+  // The ReLU's floor is where a dead output sits: it stays a ratio of 0 (a close of 0), which the
+  // degenerate-model and forecast checks refuse, rather than decoding to a −spread·σ move.
+  if (!(out > 0)) return 0;
   return Math.exp((out - 1) * spec.spread * sigma * Math.sqrt(h));
 }
 

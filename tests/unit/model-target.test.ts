@@ -94,10 +94,12 @@ describe('encodeTarget / decodeTarget', () => {
   it('decoding inverts encoding for any ratio, σ and horizon', () => {
     fc.assert(
       fc.property(
-        fc.double({ min: 0.5, max: 2, noNaN: true }),
+        // z within what the ReLU can output: above −spread.
+        fc.double({ min: -3.9, max: 8, noNaN: true }),
         fc.double({ min: 1e-4, max: 0.1, noNaN: true }),
         fc.integer({ min: 1, max: 60 }),
-        (ratio, sigma, h) => {
+        (z, sigma, h) => {
+          const ratio = Math.exp(z * sigma * Math.sqrt(h));
           const out = encodeTarget(spec, ratio, sigma, h);
           expect(decodeTarget(spec, out, sigma, h)).toBeCloseTo(ratio, 10);
         },
@@ -118,5 +120,10 @@ describe('encodeTarget / decodeTarget', () => {
     expect(rows[0]?.[0]).toBe(1);
     expect(rows[1]?.[0]).toBeCloseTo(Math.exp(0.25 * 4 * 0.02 * 2), 12);
     expect(() => decodeRows(spec, [[1]], [], [4])).toThrow(/1 outputs but 0 volatilities/);
+  });
+
+  it('decodes the ReLU floor (a dead output) as a ratio of 0, never as a forecast move', () => {
+    expect(decodeTarget(spec, 0, 0.02, 10)).toBe(0);
+    expect(decodeTarget(spec, 1e-9, 0.02, 10)).toBeGreaterThan(0);
   });
 });
