@@ -16,6 +16,7 @@ import { runChild, runTs, type ChildOutcome } from './child.js';
 import { benchArrays, BENCH_TICKER, csvFor, defaultConfig, loadBars } from './data.js';
 import { writeNpy } from './npy.js';
 import { formatReport } from './report.js';
+import { formatTrainingCost, runTrainingCost } from './training-cost.js';
 import type * as T from './types.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -278,6 +279,9 @@ const midN = sizes.find((n) => n >= 10) ?? maxN;
 for (const v of THREAD_VARIANTS)
   await runDay('timed', v.label, dataDir, nextDay(), names.slice(0, midN), v);
 
+// 7. The training day's cost at the defaults, before/after, cold/warm, and on one CPU.
+const trainingDay = await runTrainingCost(progress);
+
 machine.loadAvgEnd = loadavg().map((v) => Number(v.toFixed(2)));
 const report: T.BenchReport = {
   machine,
@@ -304,10 +308,13 @@ const report: T.BenchReport = {
   concurrent,
   inference,
   daily,
+  trainingDay,
   durationS: Math.round((performance.now() - began) / 1000),
 };
 const out = join(ROOT, '.data/bench', `${machine.date.slice(0, 10)}.json`);
 mkdirSync(join(ROOT, '.data/bench'), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-process.stdout.write(`${formatReport(report)}\nJSON: ${out}\n`);
+process.stdout.write(
+  `${formatReport(report)}\n\n${formatTrainingCost(trainingDay)}\nJSON: ${out}\n`,
+);
 if (!a.keep) rmSync(work, { recursive: true, force: true });

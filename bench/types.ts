@@ -1,5 +1,6 @@
 /** What each bench child reports (see train.ts, predict.ts, daily.ts, keras_reference.py). */
 import type { ChildOutcome, Rss } from './child.js';
+import type { TrainingDayResult } from './training-cost.js';
 
 export interface TrainResult {
   backend: string;
@@ -107,5 +108,7 @@ export interface BenchReport {
   concurrent: Record<string, ChildOutcome<TrainResult>[]>;
   inference: Record<string, ChildOutcome<PredictResult>>;
   daily: DailyDay[];
+  /** bench/training-cost.ts: a training day's CPU-seconds by variant. */
+  trainingDay: Record<string, ChildOutcome<TrainingDayResult>>;
   durationS: number;
 }

@@ -5,12 +5,16 @@
 # Sizing, and the figure behind each setting (README "Performance": `make bench`, 2026-11-22, on a
 # busy 2-core machine, figures ±30 %; ingest measured for this issue, see infra/README section):
 # - stockopsModel trains or loads the LSTM on native TensorFlow, forecasts, scores drift and records.
-#   memory 2Gi: native training peaked at 1134 MiB RSS (native prediction 613 MiB); 2 GiB leaves ~1.8x
-#     headroom for the in-memory /tmp and BigQuery/MLflow clients.
-#   cpu 1: Cloud Run needs at least 1 vCPU above 1 GiB; training ran 3.3 s/epoch native here.
-#   timeout 540 s: the maximum for an event-driven function. A training run is at most 30 epochs
-#     (config model.epochs) x 3.3 s = ~100 s plus load/record, so 540 s covers a 1-vCPU instance
-#     running up to ~5x slower than the bench.
+#   memory 2Gi: a training day's fit at the defaults (5 members, 1260 sessions) on one CPU
+#     (taskset -c 0, TF threads 1 + 1; docs/model.md "Training cost") peaked at 694 MiB RSS, the
+#     whole daily training day at 1039 MiB (README, make bench); 2 GiB leaves ~2x headroom for the
+#     in-memory /tmp and BigQuery/MLflow clients.
+#   cpu 1: Cloud Run needs at least 1 vCPU above 1 GiB. TF threads 1 + 1 (env below): TensorFlow
+#     would size its pools from the host's cores, not the 1-vCPU quota.
+#   timeout 540 s: the maximum for an event-driven function. That fit took 23.9 CPU-s on one CPU
+#     (206 s wall there, sharing it at load ~20: an uncontended vCPU pays about the CPU-seconds;
+#     early stopping ended every member after 3 epochs, ~1.6 CPU-s per member-epoch); at the
+#     30-epoch cap (config model.epochs) it would be ~240 s plus load/record, so 540 s holds.
 #   concurrency 1: one training at a time per instance (two would need 2.3 GiB and split the vCPU).
 #   max instances 10 (variable): the loaded-model daily path took 0.14-0.42 s per ticker, so 10
 #     instances clear a 100-ticker watchlist in well under a minute without flooding BigQuery/MLflow.
@@ -74,7 +78,16 @@ locals {
       concurrency = 1
       # Production runs native TensorFlow: the deploy package installs tfjs-node with its install
       # script (scripts/infra/package.ts), and `tensorflow` makes a missing addon a failure, not wasm.
-      env    = merge({ STOCKOPS_TF_BACKEND = "tensorflow" }, local.mlflow_env)
+      # TensorFlow sizes its thread pools from the host's cores, not the instance's 1-vCPU quota:
+      # set 1 + 1 explicitly (docs/model.md, "Threads": measured at 1 CPU with taskset -c 0).
+      env = merge(
+        {
+          STOCKOPS_TF_BACKEND         = "tensorflow"
+          STOCKOPS_TF_INTRAOP_THREADS = "1"
+          STOCKOPS_TF_INTEROP_THREADS = "1"
+        },
+        local.mlflow_env,
+      )
       mlflow = true
     }
   }

@@ -92,6 +92,26 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
     meaning: 'Epochs without a better validation loss before early stopping restores the best one.',
   },
   'model.learningRate': { meaning: 'Adam learning rate.' },
+  'model.minDelta': {
+    meaning:
+      'Relative validation-loss improvement an epoch needs to count as better (0: any); the starting weights (the no-change forecast) are scored too and kept if no epoch beats them.',
+  },
+  'model.l2': { meaning: "L2 penalty on the output layer's kernel (0: none)." },
+  'model.target.kind': {
+    meaning:
+      'What the network learns ([docs/model.md](model.md)): `volScaledLogReturn`, the log return to D+h over the trailing volatility, mapped to 1 + z/spread so the ReLU can output it; or `ratio`, the close ratio (before 2026-12-06).',
+  },
+  'model.target.volatilityDays': {
+    meaning: 'Trailing daily returns (up to t only) in the volatility that scales the target.',
+  },
+  'model.target.spread': {
+    meaning: 'The divisor of the scaled return in 1 + z/spread (keeps the output positive).',
+  },
+  'model.warmStart.enabled': {
+    meaning:
+      "Retrain from the serving version's weights instead of from scratch when shapes, columns and target match (off: it measured worse on the holdout; docs/model.md).",
+  },
+  'model.warmStart.epochs': { meaning: 'Most epochs of a warm-started retrain (early-stopped).' },
   'model.seed': {
     meaning:
       'Seed of the first ensemble member (the others derive theirs from it): same seed, same weights.',
@@ -124,12 +144,15 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
   },
   'model.threads.intraOp': {
     meaning:
-      "Native TensorFlow's intra-op thread pool per process (0: TensorFlow decides, one per core).",
+      "Native TensorFlow's intra-op thread pool per process (0: TensorFlow decides, one per core). The model function sets 1 (infra/functions.tf).",
     env: { name: 'STOCKOPS_TF_INTRAOP_THREADS', probe: '1' },
+    defaultText: "the cores this process may run on (Node's `availableParallelism()`)",
   },
   'model.threads.interOp': {
-    meaning: "Native TensorFlow's inter-op thread pool per process (0: TensorFlow decides).",
+    meaning:
+      "Native TensorFlow's inter-op thread pool per process (0: TensorFlow decides). The model function sets 1.",
     env: { name: 'STOCKOPS_TF_INTEROP_THREADS', probe: '1' },
+    defaultText: "the cores this process may run on (Node's `availableParallelism()`)",
   },
   'serving.ensembleSize': {
     meaning:

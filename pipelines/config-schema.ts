@@ -143,6 +143,28 @@ export const configSchema = z.strictObject({
     batchSize: z.number().int().min(1),
     patience: z.number().int().min(1),
     learningRate: z.number().positive(),
+    /** Relative validation-loss improvement an epoch needs to count as better (0: any). */
+    minDelta: z.number().min(0).lt(1),
+    /** L2 penalty on the output layer's kernel (0: none). */
+    l2: z.number().min(0),
+    /** What the network outputs (model/target.ts): the price ratio, or a volatility-scaled return. */
+    target: z.discriminatedUnion('kind', [
+      // Not strict: a file that sets { kind: 'ratio' } over the default's keys gets them dropped.
+      z.object({ kind: z.literal('ratio') }),
+      z.strictObject({
+        kind: z.literal('volScaledLogReturn'),
+        volatilityDays: z.number().int().min(2),
+        spread: z.number().positive(),
+      }),
+    ]),
+    /**
+     * Retrain from the serving version's weights for `epochs` (early-stopped) instead of from
+     * scratch, when that version has the same shape, target and members.
+     */
+    warmStart: z.strictObject({
+      enabled: z.boolean(),
+      epochs: z.number().int().min(1),
+    }),
     seed: z.number().int(),
     /** Most recent trading days used for one training run; older history is ignored. */
     trainDays: z.number().int().min(100),

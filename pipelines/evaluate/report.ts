@@ -5,7 +5,7 @@
 import { formatTable } from '../cli/table.js';
 import { scorecard, type Scorecard, type ScoredRow } from '../forecast/scorecard.js';
 import type { RowOf } from '../ports/warehouse/schema.js';
-import type { DatedForecast, WalkForwardRow } from './walk-forward.js';
+import type { DatedForecast, RetrainInfo, WalkForwardRow } from './walk-forward.js';
 
 export const FORECASTERS = ['lstm', 'ensemble', 'served', 'naive', 'drift'] as const;
 export type Forecaster = (typeof FORECASTERS)[number];
@@ -35,12 +35,13 @@ export interface TrainingSummary {
 
 /** One entry per retrain (forecasts share their retrain's figures), in retrain order. */
 export function trainingSummary(forecasts: Iterable<DatedForecast>): TrainingSummary {
-  const byRetrain = new Map<string, DatedForecast>();
+  // A retrain's figures ride on one of its forecasts (the first of its segment).
+  const byRetrain = new Map<string, RetrainInfo | undefined>();
   for (const f of forecasts)
-    if (!byRetrain.has(f.trainedThrough)) byRetrain.set(f.trainedThrough, f);
+    if (!byRetrain.get(f.trainedThrough)) byRetrain.set(f.trainedThrough, f.training);
   const all = [...byRetrain.values()];
-  const cpu = all.map((f) => f.trainCpuSeconds);
-  const warm = all.map((f) => f.warmStart);
+  const cpu = all.map((t) => t?.cpuSeconds);
+  const warm = all.map((t) => t?.warmStart);
   return {
     retrains: all.length,
     cpuSeconds: cpu.every((c) => c !== undefined) ? cpu.reduce((s, c) => s + (c ?? 0), 0) : null,

@@ -25,18 +25,27 @@ export interface RatioForecast {
   ensemble: number[];
 }
 
+/** What one retrain cost and how it started (for the report: training cost, warm starts). */
+export interface RetrainInfo {
+  /** User + system CPU-seconds of the fit, every thread of the process. */
+  cpuSeconds: number;
+  wallSeconds: number;
+  /** True when the members started from the previous retrain's weights. */
+  warmStart: boolean;
+  /** Epochs each member ran (early stopping ends them before the limit). */
+  epochsRun: number[];
+}
+
 /** A fitted ensemble: forecasts for as-of dates, each from the window of data ≤ that date. */
 export interface FittedForecaster {
+  /** Absent for fitters that do not measure it. */
+  training?: RetrainInfo;
   forecast(
     bars: readonly Bar[],
     features: readonly FeatureRow[],
     asOfs: readonly string[],
   ): Map<string, RatioForecast>;
   dispose(): void;
-  /** CPU-seconds the fit took (every member), where the fitter measures it. */
-  trainCpuSeconds?: number;
-  /** Whether the fit started from the previous model's weights, where the fitter can. */
-  warmStart?: boolean;
 }
 
 /** Trains on bars and features up to (and including) the last element given. */
@@ -82,9 +91,8 @@ export interface WalkForwardInput {
 export interface DatedForecast {
   r: RatioForecast;
   trainedThrough: string;
-  /** That retrain's cost and kind, as its fitter reported them (absent where it did not). */
-  trainCpuSeconds?: number;
-  warmStart?: boolean;
+  /** On the first session of each retrain's segment only: that retrain's cost and start. */
+  training?: RetrainInfo;
 }
 export type ForecastsByDate = Map<string, DatedForecast>;
 
@@ -125,12 +133,13 @@ export async function forecastWalk(
       const last = indexOf.get(segment.at(-1) ?? r) ?? until;
       const bars = i.bars.slice(0, last + 1);
       const feats = i.features.filter((f) => f.date <= (segment.at(-1) ?? r));
-      const training = {
-        ...(model.trainCpuSeconds === undefined ? {} : { trainCpuSeconds: model.trainCpuSeconds }),
-        ...(model.warmStart === undefined ? {} : { warmStart: model.warmStart }),
-      };
       for (const [d, f] of model.forecast(bars, feats, segment)) {
-        forecasts.set(d, { r: f, trainedThrough: r, ...training });
+        const first = d === segment[0] && model.training;
+        forecasts.set(d, {
+          r: f,
+          trainedThrough: r,
+          ...(first ? { training: model.training } : {}),
+        });
       }
     } finally {
       model.dispose();

@@ -5,6 +5,7 @@
 import type { Bar, FeatureRow } from '../types.js';
 import { PipelineError } from '../types.js';
 import { ruleFor, transformWindow, type ColumnRule } from './normalise.js';
+import { DEFAULT_VOLATILITY_DAYS, trailingVolatility } from './target.js';
 
 /** Inputs taken from the bar itself, ahead of the feature columns. */
 export const BAR_COLUMNS = ['open', 'high', 'low', 'close', 'volume'] as const;
@@ -14,6 +15,8 @@ export interface DatasetOptions {
   horizons: readonly number[];
   /** Feature columns to use, in this order. Default: every column of the first row, sorted. */
   featureColumns?: readonly string[];
+  /** Daily returns in each sample's σ_t (target.ts). Default DEFAULT_VOLATILITY_DAYS. */
+  volatilityDays?: number;
 }
 
 export interface Sample {
@@ -24,6 +27,8 @@ export interface Sample {
   x: number[][];
   /** close(t+h) / close(t) per horizon; null where t+h is past the last bar. */
   y: (number | null)[];
+  /** σ_t: trailing daily log-return volatility from closes ≤ t (target.ts scales targets by it). */
+  sigma: number;
 }
 
 export interface Dataset {
@@ -131,6 +136,8 @@ export function buildSamples(
   const horizons = [...opts.horizons];
   const table = buildTable(bars, features, opts.featureColumns);
   const rules = table.columns.map(ruleFor);
+  const closes = bars.map((b) => b.close);
+  const volDays = opts.volatilityDays ?? DEFAULT_VOLATILITY_DAYS;
   const samples: Sample[] = [];
   for (let end = lookback - 1; end < table.values.length; end++) {
     const t = table.barIndex[end] as number;
@@ -143,6 +150,7 @@ export function buildSamples(
         const future = bars[t + h];
         return future ? future.close / bar.close : null;
       }),
+      sigma: trailingVolatility(closes, t, volDays),
     });
   }
   return { columns: table.columns, rules, lookback, horizons, samples };
@@ -156,8 +164,8 @@ export function buildWindow(
   bars: readonly Bar[],
   features: readonly FeatureRow[],
   asOf: string,
-  opts: { lookback: number; featureColumns: readonly string[] },
-): { base: number; x: number[][] } {
+  opts: { lookback: number; featureColumns: readonly string[]; volatilityDays?: number },
+): { base: number; x: number[][]; sigma: number } {
   const pastBars = bars.filter((b) => b.date <= asOf);
   const pastFeatures = features.filter((f) => f.date <= asOf);
   const last = pastBars[pastBars.length - 1];
@@ -172,6 +180,11 @@ export function buildWindow(
   return {
     base: last.close,
     x: windowAt(pastBars, table, rules, recent.length - 1, opts.lookback),
+    sigma: trailingVolatility(
+      pastBars.map((b) => b.close),
+      pastBars.length - 1,
+      opts.volatilityDays ?? DEFAULT_VOLATILITY_DAYS,
+    ),
   };
 }
 

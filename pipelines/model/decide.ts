@@ -12,6 +12,7 @@ import { forecastMetrics, meanOrNull } from './evaluate.js';
 import type { TestForecast } from './fit.js';
 import type { ModelVersionMeta } from './io/artifacts.js';
 import { applyScaler } from './normalise.js';
+import { volatilityDaysOf } from './target.js';
 
 export interface ChampionInfo {
   /** The champion version's label. */
@@ -77,10 +78,10 @@ export const degenerateForecasts = (holdout: readonly TestForecast[]): number =>
 export interface ScorableChampion {
   meta: Pick<
     ModelVersionMeta,
-    'columns' | 'rules' | 'scaler' | 'lookback' | 'horizons' | 'configHash'
+    'columns' | 'rules' | 'scaler' | 'lookback' | 'horizons' | 'configHash' | 'target'
   >;
-  /** The champion model's predicted ratios for scaled windows (network/lstm.ts `predict`). */
-  predict: (windows: number[][][]) => number[][];
+  /** The champion's predicted ratios for scaled windows and their σ_t (model/ratios.ts). */
+  predict: (windows: number[][][], sigmas: readonly number[]) => number[][];
 }
 
 /**
@@ -105,11 +106,15 @@ export function championOnHoldout(
     lookback: meta.lookback,
     horizons: meta.horizons,
     featureColumns: needs,
+    volatilityDays: volatilityDaysOf(meta),
   });
   if (ds.rules.some((r, i) => r !== meta.rules[i])) return null;
   const asOfs = new Set(holdout.map((t) => t.asOf));
   const windows = ds.samples.filter((x) => asOfs.has(x.asOf));
-  const ratios = champion.predict(windows.map((x) => applyScaler(meta.scaler, x.x)));
+  const ratios = champion.predict(
+    windows.map((x) => applyScaler(meta.scaler, x.x)),
+    windows.map((x) => x.sigma),
+  );
   const ratiosOn = new Map(windows.map((x, i) => [x.asOf, ratios[i] ?? []]));
   return holdout.map((t) => ({
     ...t,

@@ -15,17 +15,13 @@ import {
   type Sample,
 } from './dataset.js';
 import { evaluateHorizons, type HorizonEvaluation } from './evaluate.js';
-import type * as tf from '@tensorflow/tfjs';
-import {
-  disposeMembers,
-  meanOfMembers,
-  memberSeed,
-  predictEnsemble,
-  predictMembers,
-} from './network/ensemble.js';
-import { buildModel, trainModel, type TrainResult } from './network/lstm.js';
+import { disposeMembers } from './network/ensemble.js';
+import type { TrainResult } from './network/lstm.js';
 import { lineageOf } from './lineage.js';
 import { applyScaler, fitScaler, ruleFor, type Scaler } from './normalise.js';
+import { ensembleRatios } from './ratios.js';
+import { encodeTarget, volatilityDaysOf, type TargetSpec } from './target.js';
+import { trainMembers, type WarmStartFrom } from './train-members.js';
 
 export type ModelStageConfig = Pick<Config, 'lookback' | 'horizons' | 'indicators' | 'model'> & {
   /** Absent: one member. */
@@ -48,13 +44,17 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Retraining policy and backend choice: changing them must not make existing versions look stale. */
+/**
+ * Retraining policy, backend and thread choice: changing them must not make existing versions look
+ * stale (threads default to the machine's cores, and the 1-vCPU function sets 1).
+ */
 const POLICY_KEYS = new Set([
   'maxAgeDays',
   'naiveMargin',
   'accuracyWindow',
   'retrainCooldownDays',
   'backend',
+  'threads',
 ]);
 
 /** sha256 of the settings that change what a training run produces. */
@@ -105,6 +105,17 @@ const scaled = (scaler: Scaler, samples: readonly Sample[]): number[][][] =>
   samples.map((s) => applyScaler(scaler, s.x));
 const targets = (samples: readonly Sample[]): number[][] =>
   samples.map((s) => s.y.map((v) => v ?? Number.NaN));
+/** What the network is fitted to: each ratio encoded with its window's σ_t (target.ts). */
+const encoded = (
+  spec: TargetSpec,
+  samples: readonly Sample[],
+  horizons: readonly number[],
+): number[][] =>
+  samples.map((s) =>
+    s.y.map((v, k) =>
+      v === null ? Number.NaN : encodeTarget(spec, v, s.sigma, horizons[k] as number),
+    ),
+  );
 
 function referenceSample(
   features: readonly FeatureRow[],
@@ -160,13 +171,17 @@ export async function fitModel(
   bars: readonly Bar[],
   features: readonly FeatureRow[],
   cfg: ModelStageConfig,
-  opts: { backend: string },
+  opts: { backend: string; warmStart?: WarmStartFrom },
 ): Promise<FitResult> {
   const m = cfg.model;
   const maxH = Math.max(...cfg.horizons);
   // Enough rows for trainDays windows with labels, plus the unlabelled tail; older rows are unused.
   const recent = features.slice(-(m.trainDays + cfg.lookback - 1 + maxH));
-  const ds = buildSamples(bars, recent, { lookback: cfg.lookback, horizons: cfg.horizons });
+  const ds = buildSamples(bars, recent, {
+    lookback: cfg.lookback,
+    horizons: cfg.horizons,
+    volatilityDays: volatilityDaysOf(m),
+  });
   const split = splitChronological(ds.samples, {
     validationFraction: m.validationFraction,
     testFraction: m.testFraction,
@@ -174,36 +189,22 @@ export async function fitModel(
   });
   const scaler = fitScaler(split.train.map((s) => s.x));
   const data = {
-    train: { x: scaled(scaler, split.train), y: targets(split.train) },
-    validation: { x: scaled(scaler, split.validation), y: targets(split.validation) },
+    train: { x: scaled(scaler, split.train), y: encoded(m.target, split.train, cfg.horizons) },
+    validation: {
+      x: scaled(scaler, split.validation),
+      y: encoded(m.target, split.validation, cfg.horizons),
+    },
   };
-  const members: tf.LayersModel[] = [];
+  const trained = await trainMembers(cfg, ensembleSize(cfg), ds.columns, data, opts.warmStart);
+  const { members, trainings, warmStarted } = trained;
   try {
-    const trainings: TrainResult[] = [];
-    for (let k = 0; k < ensembleSize(cfg); k++) {
-      const seed = memberSeed(m.seed, k);
-      const model = buildModel({
-        lookback: cfg.lookback,
-        nFeatures: ds.columns.length,
-        units: m.units,
-        dropout: m.dropout,
-        horizons: cfg.horizons.length,
-        learningRate: m.learningRate,
-        seed,
-      });
-      members.push(model);
-      trainings.push(
-        await trainModel(model, data, {
-          epochs: m.epochs,
-          batchSize: m.batchSize,
-          patience: m.patience,
-          seed,
-        }),
-      );
-    }
     const training = trainings[0] as TrainResult;
-    const perMember = predictMembers(members, scaled(scaler, split.test));
-    const predicted = meanOfMembers(perMember);
+    const { perMember, mean: predicted } = ensembleRatios(
+      members,
+      { target: m.target, horizons: cfg.horizons },
+      scaled(scaler, split.test),
+      split.test.map((s) => s.sigma),
+    );
     const actual = targets(split.test);
     const bases = split.test.map((s) => s.base);
     const evaluation = evaluateHorizons(cfg.horizons, bases, predicted, actual);
@@ -235,6 +236,11 @@ export async function fitModel(
       backend: opts.backend,
       metrics: evaluation,
       members: members.length,
+      target: m.target,
+      training: {
+        warmStart: warmStarted,
+        ...(warmStarted && opts.warmStart?.label ? { from: opts.warmStart.label } : {}),
+      },
     };
     const featureColumns = ds.columns.slice(BAR_COLUMNS.length);
     const sizes = {
@@ -260,6 +266,10 @@ export async function fitModel(
         batch_size: m.batchSize,
         patience: m.patience,
         learning_rate: m.learningRate,
+        l2: m.l2,
+        target: m.target.kind,
+        warm_start: String(warmStarted),
+        ...(warmStarted && opts.warmStart?.label ? { warm_start_from: opts.warmStart.label } : {}),
         seed: m.seed,
         ensemble_size: members.length,
         train_days: m.trainDays,
@@ -314,11 +324,13 @@ export function forecastWith(
     );
   }
   const featureColumns = meta.columns.slice(BAR_COLUMNS.length);
-  const { base, x } = buildWindow(bars, features, asOf, {
+  const { base, x, sigma } = buildWindow(bars, features, asOf, {
     lookback: meta.lookback,
     featureColumns,
+    volatilityDays: volatilityDaysOf(meta),
   });
-  const ratios = predictEnsemble(artifacts.members, [applyScaler(meta.scaler, x)])[0] ?? [];
+  const ratios =
+    ensembleRatios(artifacts.members, meta, [applyScaler(meta.scaler, x)], [sigma]).mean[0] ?? [];
   return {
     asOf,
     base,

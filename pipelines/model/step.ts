@@ -32,7 +32,8 @@ import {
 } from './io/registry.js';
 import { logTraining } from './io/tracking.js';
 import { lineageMismatch, versionLabel } from './lineage.js';
-import { disposeMembers, predictEnsemble } from './network/ensemble.js';
+import { disposeMembers } from './network/ensemble.js';
+import { ensembleRatios } from './ratios.js';
 
 export {
   ARTIFACT_KEY_TAG,
@@ -87,7 +88,15 @@ async function trainChallenger(
     );
   }
   const startedAt = Date.now();
-  const fit = await fitModel(data.bars, data.features, cfg, { backend: ctx.backend });
+  // The serving version's weights, offered as a warm start (model.warmStart; train-members.ts).
+  const warmStart = usable
+    ? {
+        members: usable.serving.artifacts.members,
+        label: usable.serving.label,
+        meta: usable.serving.artifacts.meta,
+      }
+    : undefined;
+  const fit = await fitModel(data.bars, data.features, cfg, { backend: ctx.backend, warmStart });
   let serves = false;
   try {
     // The bars' hash is in the label: a retrain on corrected bars never reuses the stale version's files.
@@ -97,7 +106,11 @@ async function trainChallenger(
     const champion = usable?.serving.artifacts;
     const onHoldout = champion
       ? championOnHoldout(
-          { meta: champion.meta, predict: (windows) => predictEnsemble(champion.members, windows) },
+          {
+            meta: champion.meta,
+            predict: (windows, sigmas) =>
+              ensembleRatios(champion.members, champion.meta, windows, sigmas).mean,
+          },
           fit.testForecasts,
           data,
           hash,

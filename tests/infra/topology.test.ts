@@ -113,9 +113,11 @@ describe('infra/ topics, functions and the scheduler', () => {
     ]) {
       expect(env[k], k).toBeTruthy();
     }
-    expect(String((functions.model as unknown as { env: string }).env)).toMatch(
-      /STOCKOPS_TF_BACKEND = "tensorflow"/,
-    );
+    const modelEnv = String((functions.model as unknown as { env: string }).env);
+    expect(modelEnv).toMatch(/STOCKOPS_TF_BACKEND\s+= "tensorflow"/);
+    // One vCPU: TensorFlow's pools set to 1 explicitly (docs/model.md, "Threads").
+    expect(modelEnv).toMatch(/STOCKOPS_TF_INTRAOP_THREADS\s+= "1"/);
+    expect(modelEnv).toMatch(/STOCKOPS_TF_INTEROP_THREADS\s+= "1"/);
   });
 
   it('gives every subscription it owns exponential backoff and a dead-letter policy, and the deploy sets them on the triggers', async () => {

@@ -26,7 +26,10 @@ const START = '2018-06-01';
 const SMALL: ConfigOverrides = {
   watchlist: ['SP500'],
   source: { startDate: START },
-  model: { units: 16, epochs: 2, trainDays: 200 },
+  // The ratio target: these tests check the batch's wiring, and tell the LSTM's close from
+  // naive's; the default scaled target keeps its no-change start when no epoch validates better
+  // (docs/model.md), which would make them equal. The scaled target is tested in model-*.test.ts.
+  model: { units: 16, epochs: 2, trainDays: 200, target: { kind: 'ratio' } },
 };
 // Three consecutive sessions; D1 + 10 sessions crosses Good Friday (2020-04-10, no session).
 const D1 = '2020-03-31';
@@ -331,6 +334,7 @@ describe('failures stay with their ticker', () => {
   it('a first model whose ReLU output died on the holdout is never served', async () => {
     // A learning rate of 1 drives the ReLU output below zero for every holdout window (on the
     // native and the wasm backend alike): the ticker fails at the model stage, nothing is served.
+    // (SMALL's ratio target: with the scaled one, epoch 0 is kept when training diverges.)
     const { cat: c } = await tempCatalog({ ...SMALL, model: { ...SMALL.model, learningRate: 1 } });
     try {
       const s = await runDaily(c, { date: D1, runId: 'dead' });

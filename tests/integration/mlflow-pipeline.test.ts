@@ -204,6 +204,7 @@ describe('daily pipeline on a real MLflow server', () => {
         lookback: '30',
         backend: result.backend,
         config_hash: configHash(config),
+        warm_start: 'false',
       });
       expect(tagsOf(train.data)).toMatchObject({
         ticker: TICKER,
@@ -214,6 +215,7 @@ describe('daily pipeline on a real MLflow server', () => {
         decision: 'no champion yet',
         promoted: 'true',
         model_version: label,
+        warm_start: 'false',
       });
       const loss = await client.getMetricHistory(train.info.run_id, 'loss');
       const valLoss = await client.getMetricHistory(train.info.run_id, 'val_loss');

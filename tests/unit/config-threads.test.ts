@@ -42,3 +42,23 @@ describe('model.threads and the concurrency cap', () => {
     expect(effectiveConcurrency(d, 2)).toBe(1);
   });
 });
+
+describe('model.threads default', () => {
+  it('follows the cores this process may run on', async () => {
+    const { availableParallelism } = await import('node:os');
+    const c = loadConfig({ env: {} });
+    expect(c.model.threads).toEqual({
+      intraOp: availableParallelism(),
+      interOp: availableParallelism(),
+    });
+    expect(effectiveConcurrency(c, availableParallelism())).toBe(1);
+  });
+});
+
+describe('model.target', () => {
+  it('defaults to the volatility-scaled return; a config can ask for the plain ratio', () => {
+    expect(loadConfig({ env: {} }).model.target.kind).toBe('volScaledLogReturn');
+    const c = loadConfig({ env: {}, overrides: { model: { target: { kind: 'ratio' } } } });
+    expect(c.model.target).toEqual({ kind: 'ratio' });
+  });
+});

@@ -6,7 +6,7 @@ import {
   trainingSummary,
   type Evaluation,
 } from '../../pipelines/evaluate/report.js';
-import type { DatedForecast } from '../../pipelines/evaluate/walk-forward.js';
+import type { DatedForecast, RetrainInfo } from '../../pipelines/evaluate/walk-forward.js';
 import { scorecard, worstWindow, type ScoredRow } from '../../pipelines/forecast/scorecard.js';
 
 const day = (k: number): string =>
@@ -56,12 +56,20 @@ const forecast = (trainedThrough: string, extra: Partial<DatedForecast> = {}): D
   ...extra,
 });
 
+const training = (cpuSeconds: number, warmStart: boolean): RetrainInfo => ({
+  cpuSeconds,
+  wallSeconds: cpuSeconds,
+  warmStart,
+  epochsRun: [3],
+});
+
 describe('training summary', () => {
   it('counts each retrain once and sums its CPU-seconds and warm starts', () => {
     const t = trainingSummary([
-      forecast('2020-01-01', { trainCpuSeconds: 10, warmStart: false }),
-      forecast('2020-01-01', { trainCpuSeconds: 10, warmStart: false }),
-      forecast('2021-01-01', { trainCpuSeconds: 4.5, warmStart: true }),
+      forecast('2020-01-01', { training: training(10, false) }),
+      forecast('2020-01-01'),
+      forecast('2021-01-01'),
+      forecast('2021-01-01', { training: training(4.5, true) }),
     ]);
     expect(t).toEqual({ retrains: 2, cpuSeconds: 14.5, warmStarts: 1 });
     expect(trainingLine(t)).toBe(
@@ -72,7 +80,7 @@ describe('training summary', () => {
   it('says n/a, not 0, where a fitter did not report them', () => {
     const t = trainingSummary([
       forecast('2020-01-01'),
-      forecast('2021-01-01', { trainCpuSeconds: 3 }),
+      forecast('2021-01-01', { training: training(3, false) }),
     ]);
     expect(t).toEqual({ retrains: 2, cpuSeconds: null, warmStarts: null });
     expect(trainingLine(t)).toBe('2 retrains, training CPU-s n/a, warm starts n/a');

@@ -135,7 +135,10 @@ describe('an ensemble of networks', () => {
     const first = predict(ens.artifacts.members[0] as never, x);
     expect(bits(first).equals(bits(single))).toBe(true);
     const all = ens.artifacts.members.map((m) => predict(m, x)[0]?.[0] ?? NaN);
-    expect(new Set(all).size).toBe(3);
+    // Each member its own seed: distinct LSTM kernels (their forecasts may coincide, since each
+    // starts at the no-change forecast and keeps it when no epoch validates better).
+    const kernels = ens.artifacts.members.map((m) => String(m.getWeights()[0]?.dataSync()[0]));
+    expect(new Set(kernels).size).toBe(3);
     const mean = predictEnsemble(ens.artifacts.members, x)[0]?.[0];
     expect(mean).toBeCloseTo(all.reduce((a, b) => a + b, 0) / 3, 12);
     // The holdout is scored on the mean; member 0's own score is kept beside it.

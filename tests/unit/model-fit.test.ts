@@ -90,6 +90,8 @@ describe('fitModel', () => {
     const other = (o: Parameters<typeof loadConfig>[0]) => configHash(loadConfig(o));
     const base = configHash(cfg);
     expect(other({ overrides: { ...cfg, model: { ...cfg.model, naiveMargin: 0.5 } } })).toBe(base);
+    const threads = { intraOp: 1, interOp: 1 };
+    expect(other({ overrides: { ...cfg, model: { ...cfg.model, threads } } })).toBe(base);
     expect(other({ overrides: { ...cfg, model: { ...cfg.model, units: 9 } } })).not.toBe(base);
     expect(other({ overrides: { ...cfg, lookback: 11 } })).not.toBe(base);
   });

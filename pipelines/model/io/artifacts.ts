@@ -57,6 +57,27 @@ export const modelVersionMetaSchema = z
     ),
     /** Ensemble members (network/ensemble.ts); absent in versions saved before: one. */
     members: z.number().int().min(1).optional(),
+    /** What the network outputs (model/target.ts); absent in versions saved before: the ratio. */
+    target: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('ratio') }),
+        z.object({
+          kind: z.literal('volScaledLogReturn'),
+          volatilityDays: z.number().int().min(2),
+          spread: z.number().positive(),
+        }),
+      ])
+      .optional(),
+    /**
+     * How the members were trained: from scratch, or warm-started from the serving version's
+     * weights (its label when known). Absent in versions saved before: from scratch.
+     */
+    training: z
+      .object({
+        warmStart: z.boolean(),
+        from: z.string().optional(),
+      })
+      .optional(),
   })
   .refine(
     (m) =>

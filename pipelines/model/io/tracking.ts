@@ -95,6 +95,8 @@ export async function logTraining(cat: Catalog, r: TrainingRecord): Promise<stri
       backend: String(r.fit.params.backend),
       git_commit: cat.config.build.gitCommit,
       config_hash: String(r.fit.params.config_hash),
+      // From scratch or from the serving version's weights (train-members.ts); also a param.
+      warm_start: String(r.fit.artifacts.meta.training?.warmStart ?? false),
       decision: r.decision.reason,
       promoted: String(r.promotion.promote),
       promotion: r.promotion.reason,

@@ -18,6 +18,14 @@ export interface ModelSpec {
   horizons: number;
   learningRate: number;
   seed: number;
+  /** L2 penalty on the output kernel; absent or 0: none. */
+  l2?: number;
+  /**
+   * Start the output kernel at 0, so every window's output is the bias (1) until training moves
+   * it: with a scaled target (model/target.ts) that is the no-change forecast, and early stopping
+   * then keeps only what the validation loss rewards. Absent: Glorot, as Keras would.
+   */
+  zeroOutputKernel?: boolean;
 }
 
 /**
@@ -88,7 +96,10 @@ export function buildModel(
       units: spec.horizons,
       // The targets are price ratios close(t+h)/close(t) > 0, so a ReLU output is never wrong-signed.
       activation: 'relu',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'dense/kernel') }),
+      kernelInitializer: spec.zeroOutputKernel
+        ? 'zeros'
+        : tf.initializers.glorotUniform({ seed: deriveSeed(seed, 'dense/kernel') }),
+      ...(spec.l2 ? { kernelRegularizer: tf.regularizers.l2({ l2: spec.l2 }) } : {}),
       // Keras would start at 0, i.e. forecasting a price of 0 and spending the first epochs
       // learning that ratios sit near 1. Starting at 1 starts from the no-change forecast.
       biasInitializer: 'ones',
@@ -114,6 +125,17 @@ export interface TrainOptions {
   /** Epochs without a lower validation loss before training stops. */
   patience: number;
   seed: number;
+  /**
+   * Score the starting weights on validation too (epoch 0) and keep them if no epoch beats them:
+   * a warm start never ends worse on validation than the version it started from, and a network
+   * that starts at the no-change forecast keeps it when nothing it learns validates.
+   */
+  keepStartIfBest?: boolean;
+  /**
+   * Relative improvement of the validation loss an epoch needs to count as better (Keras's
+   * min_delta, relative): on a short, overlapping validation window most "improvements" are noise.
+   */
+  minDelta?: number;
 }
 
 export interface EpochMetrics {
@@ -126,7 +148,7 @@ export interface EpochMetrics {
 
 export interface TrainResult {
   epochsRun: number;
-  /** 1-based epoch whose weights the model holds after training. */
+  /** 1-based epoch whose weights the model holds after training; 0: the starting weights. */
   bestEpoch: number;
   history: EpochMetrics[];
 }
@@ -176,6 +198,15 @@ export async function trainModel(
   const history: EpochMetrics[] = [];
   let best: { epoch: number; valLoss: number; weights: tf.Tensor[] } | undefined;
   try {
+    if (opts.keepStartIfBest) {
+      const start = tf.tidy(() => {
+        const out = model.evaluate(val.x, val.y, { batchSize: 256 });
+        return (Array.isArray(out) ? out[0] : out)?.dataSync()[0];
+      });
+      if (start !== undefined && Number.isFinite(start)) {
+        best = { epoch: 0, valLoss: start, weights: model.getWeights().map((w) => w.clone()) };
+      }
+    }
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       const order = tf.tensor1d(permutation(split.train.x.length, rng), 'int32');
       const xs = tf.gather(train.x, order);
@@ -203,7 +234,7 @@ export async function trainModel(
         valMae: metric(logs, 'val_mae', epoch),
       };
       history.push(row);
-      if (!best || row.valLoss < best.valLoss) {
+      if (!best || row.valLoss < best.valLoss * (1 - (opts.minDelta ?? 0))) {
         best?.weights.forEach((w) => w.dispose());
         best = { epoch, valLoss: row.valLoss, weights: model.getWeights().map((w) => w.clone()) };
       } else if (epoch - best.epoch >= opts.patience) {
