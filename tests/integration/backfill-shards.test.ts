@@ -5,8 +5,8 @@
  * the same backfill unsharded into another. Their rows must be the same in every table.
  *
  * What may differ, named: the wall-clock columns of tests/support/tables.ts (`ingested_at`,
- * `quarantined_at`, `started_at`, `finished_at`, `duration_ms`) and `pipeline_runs.attempt` (a fresh
- * id per execution of a half, by design). Run ids do not differ: all three runs share a run key.
+ * `quarantined_at`, `started_at`, `finished_at`, `duration_ms`; `evaluations.train_cpu_seconds`, a
+ * measured CPU time) and `pipeline_runs.attempt` (a fresh id per execution of a half, by design). Run ids do not differ: all three runs share a run key.
  * The CPU backend keeps training bit-reproducible across processes (the native one need not be).
  */
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';

@@ -2,13 +2,15 @@ import type { Catalog } from '../../pipelines/catalog.js';
 import { tables, type TableName } from '../../pipelines/ports/warehouse/schema.js';
 
 /**
- * Columns that record when a row was written, not what it says: a re-run may change them and
- * nothing else. Every other column of every table must come out identical.
+ * Columns that record when a row was written or what its making cost, not what it says: a re-run
+ * may change them and nothing else. Every other column of every table must come out identical.
  */
 export const WALL_CLOCK: Partial<Record<TableName, readonly string[]>> = {
   daily_bars: ['ingested_at'],
   quarantine: ['quarantined_at'],
   pipeline_runs: ['started_at', 'finished_at', 'duration_ms'],
+  // Measured CPU time of the walk's retrains (process accounting, never the same twice).
+  evaluations: ['train_cpu_seconds'],
 };
 
 export type Row = Record<string, unknown>;
