@@ -187,6 +187,11 @@ export const configSchema = z.strictObject({
   }),
   concurrency: z.number().int().min(1).max(64),
   warehouse: warehouseSchema,
+  /**
+   * `direct`: every write goes to the warehouse at once. `staged`: writes go to per-ticker batch
+   * objects in the object store and a fan-in commits the day in one batch (docs/scale.md).
+   */
+  warehouseWrites: z.enum(['direct', 'staged']),
   objectStore: objectStoreSchema,
   tracking: trackingSchema,
   bus: busSchema,

@@ -67,6 +67,7 @@ function defaults(dataDir: string): Omit<Config, 'build'> {
     drift: { currentDays: 30, minCurrentRows: 20, datasetShare: 0.5 },
     concurrency: 2,
     warehouse: { kind: 'duckdb', path: `${dataDir}/warehouse.duckdb` },
+    warehouseWrites: 'direct',
     objectStore: { kind: 'local', dir: `${dataDir}/artifacts` },
     tracking: { kind: 'local', dir: `${dataDir}/tracking` },
     bus: { kind: 'memory', topicPrefix: 'stockops' },
@@ -159,6 +160,8 @@ function fromEnv(env: Env): ConfigOverrides {
       ...(env.STOCKOPS_DUCKDB_SHARED === '1' ? { shared: true } : {}),
     };
   }
+  const writes = env.STOCKOPS_WAREHOUSE_WRITES as Config['warehouseWrites'] | undefined;
+  if (writes) o.warehouseWrites = writes;
   if (env.STOCKOPS_BUCKET) {
     o.objectStore = {
       kind: 'gcs',
