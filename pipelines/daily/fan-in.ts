@@ -14,6 +14,8 @@ export interface FanInResult {
   reported: number;
   expected?: number;
   committed?: CommitSummary;
+  /** The run was committed before: this report waits for the follow-up flush. */
+  deferred?: boolean;
 }
 
 const staged = (cat: Catalog): boolean => typeof cat.warehouse.commit === 'function';
@@ -44,12 +46,20 @@ export async function tickerReported(
     expectedOf(cat, report.runId),
   ]);
   if (expected === undefined || reported < expected) return { reported, expected };
+  // Once per run: a late or redelivered report after that is staged and read through the overlay,
+  // and reaches the tables with the schedule's follow-up flush, so a redelivered day is not one
+  // commit (one MERGE per table) per ticker again.
+  const done = `${RUNS}/${report.runId}/committed`;
+  if (await cat.store.get(done)) return { reported, expected, deferred: true };
+  const started = Date.now();
   const committed = await commitStaged(cat);
   cat.log.info('fan-in: run complete, staged writes committed', {
     runId: report.runId,
     reported,
+    seconds: (Date.now() - started) / 1000,
     ...committed,
   });
+  await cat.store.put(done, new Date().toISOString());
   return { reported, expected, committed };
 }
 

@@ -31,10 +31,11 @@ let limits: BigQueryLimits;
 let dmlOnly: BigQueryLimits;
 beforeAll(async () => {
   emu = await startBigQueryEmulator();
-  limits = await startBigQueryLimits({ target: emu.endpoint });
+  // A shorter DML floor than the default 1 s: the same contention, in less test time.
+  limits = await startBigQueryLimits({ target: emu.endpoint, rules: { dmlHoldMs: 400 } });
   dmlOnly = await startBigQueryLimits({
     target: emu.endpoint,
-    rules: { tablesInsertPerSecond: Number.POSITIVE_INFINITY },
+    rules: { tablesInsertPerSecond: Number.POSITIVE_INFINITY, dmlHoldMs: 400 },
   });
 });
 afterAll(async () => {
