@@ -5,6 +5,7 @@
  * emulated Cloud Storage, writes staged. Then every ticker and done message again (a redelivery of
  * the whole day) must change no row. Returns the report that main.ts writes to .data/scale/.
  */
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ const FROM = '2018-06-01';
 const PROJECT = 'stockops-scale';
 const DATASET = 'stockops_scale';
 const BUCKET = 'stockops-scale';
+const LOG = join(import.meta.dirname, '../../.data/scale/functions.log');
 const HALVES = { ingest: ['ingest', 'features'], model: ['model', 'forecast', 'drift', 'record'] };
 
 export interface ScaleReport {
@@ -73,6 +75,8 @@ export async function runScaleTest(opts: {
   const say = opts.log ?? (() => undefined);
   process.env.METADATA_SERVER_DETECTION = 'none';
   const dir = await mkdtemp(join(tmpdir(), 'stockops-scale-'));
+  mkdirSync(join(LOG, '..'), { recursive: true });
+  rmSync(LOG, { force: true });
   const [ps, bq, gcs] = await Promise.all([
     startPubSubEmulator(),
     startBigQueryEmulator(),
@@ -102,6 +106,7 @@ export async function runScaleTest(opts: {
       projectId: PROJECT,
       topicPrefix: `scale${Date.now().toString(36)}`,
       functions: [...FUNCTION_NAMES, 'stockopsCommit'],
+      onLog: (line) => appendFileSync(LOG, line),
       maxDeliveryAttempts: 5,
       backoffSeconds: { min: 1, max: 2 },
       env: {
