@@ -36,11 +36,11 @@ async function expectedOf(cat: Catalog, runId: string): Promise<number | undefin
 /** One ticker's done message: mark it, and commit when every ticker of the run has reported. */
 export async function tickerReported(
   cat: Catalog,
-  report: { runId: string; ticker: string; status?: unknown },
+  report: { runId: string; ticker: string; status?: string },
 ): Promise<FanInResult> {
   if (!staged(cat)) return { reported: 0 };
   const dir = `${RUNS}/${report.runId}/reported/`;
-  await cat.store.put(`${dir}${report.ticker}`, String(report.status ?? ''));
+  await cat.store.put(`${dir}${report.ticker}`, report.status ?? '');
   const [reported, expected] = await Promise.all([
     cat.store.list(dir).then((k) => k.length),
     expectedOf(cat, report.runId),

@@ -128,7 +128,7 @@ export function logicalBytes(v: unknown, type: string): number {
   if (v === null || v === undefined) return 0;
   switch (type.replace(/ .*/, '')) {
     case 'STRING':
-      return 2 + Buffer.byteLength(String(v));
+      return 2 + Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v));
     case 'BOOL':
       return 1;
     default:

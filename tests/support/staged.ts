@@ -9,11 +9,15 @@ export function committingEachWrite(w: StagedWarehouse): Warehouse {
     async (...a: A): Promise<R> => {
       const r = await fn(...a);
       const c = await w.commit();
-      if (c.batches === 0 && (r as unknown) !== undefined && JSON.stringify(r) !== '{}') {
-        // A write that stored rows must have left a batch to commit.
-        const n = typeof r === 'number' ? r : Object.values(r as object).reduce((s, x) => s + x, 0);
-        if (n > 0) throw new Error('a write stored rows but left nothing to commit');
-      }
+      // A write that stored rows must have left a batch to commit.
+      const n =
+        typeof r === 'number'
+          ? r
+          : r && typeof r === 'object'
+            ? Object.values(r as Record<string, number>).reduce((s, x) => s + x, 0)
+            : 0;
+      if (c.batches === 0 && n > 0)
+        throw new Error('a write stored rows but left nothing to commit');
       return r;
     };
   return {

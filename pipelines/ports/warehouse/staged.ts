@@ -47,7 +47,7 @@ function normalise(name: TableName, r: Row): Row {
       v === undefined || v === null
         ? null
         : baseType(t) === 'TIMESTAMP'
-          ? new Date(String(v)).toISOString()
+          ? new Date(v as string).toISOString()
           : v;
   }
   return out;
@@ -215,7 +215,7 @@ export function createStagedWarehouse(opts: StagedWarehouseOptions): StagedWareh
       if (Object.keys(upserts).length) await committed.upsertBatch(upserts);
       for (const [name, keyValues] of deletes) {
         const where = Object.fromEntries(tables[name].key.map((k, i) => [k, keyValues[i]]));
-        await committed.delete(name, where as Partial<RowOf<TableName>>);
+        await committed.delete(name, where);
       }
       // Only after the commit: a crash before this line leaves the batches to commit again.
       await Promise.all(keys.map((k) => store.delete(k)));
