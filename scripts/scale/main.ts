@@ -33,6 +33,10 @@ for (const d of cost.days)
     `  ${String(d.tickers).padStart(5)} ${d.design.padEnd(28)} functions ${d.usd.functions}  BigQuery ${d.usd.bigquery_compute} (${(d.bq_bytes_processed / 1024 ** 3).toFixed(2)} GiB)  storage ${d.usd.storage_per_day}  GCS ops ${d.usd.gcs_ops}  total ${d.usd.total}`,
   );
 console.log(`\nwrote ${resolve(out, 'report.json')}`);
+// A ticker may fail for good (recorded, reported on the done topic); none may be lost or dead-lettered.
 const bad =
-  report.ok !== tickers || report.redelivery_changed_rows !== 0 || !projected.within_limits;
+  report.ok + report.failed !== tickers ||
+  report.dead_lettered > 0 ||
+  report.redelivery_changed_rows !== 0 ||
+  !projected.within_limits;
 process.exitCode = bad ? 2 : 0;
