@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 STAMP := node_modules/.install-stamp
 
-.PHONY: evaluate install native-tf mlflow-venv emulators emulator-gcs emulator-bigquery emulator-pubsub up down cloud-demo browser build demo run test test-unit lint format typecheck plan deploy destroy infra-validate infra-schema mlflow bench keras-venv clean \
+.PHONY: scale-test evaluate install native-tf mlflow-venv emulators emulator-gcs emulator-bigquery emulator-pubsub up down cloud-demo browser build demo run test test-unit lint format typecheck plan deploy destroy infra-validate infra-schema mlflow bench keras-venv clean \
 	dashboard dashboard-url docs
 
 $(STAMP): package.json package-lock.json
@@ -92,6 +92,13 @@ down:
 # emulated; `make up` first), then the same ticker messages again: nothing may change.
 cloud-demo: install native-tf
 	tsx scripts/cloud/demo.ts $(ARGS)
+
+# The fan-out load test (docs/scale.md): N synthetic tickers through emulated Pub/Sub, the four
+# functions as processes, emulated BigQuery behind the limits model and Cloud Storage, writes staged.
+# Writes .data/scale/report.json (counts, redelivery, projection to 5,000 tickers, cost of a day).
+TICKERS ?= 20
+scale-test: install native-tf emulators
+	TICKERS=$(TICKERS) tsx scripts/scale/main.ts
 
 lint: install
 	eslint --max-warnings 0 .

@@ -17,6 +17,16 @@ export type ScheduleMessage = z.infer<typeof scheduleMessage>;
 export const tickerMessage = z.object({ runId: z.string().min(1), date: isoDate, ticker });
 export type TickerMessage = z.infer<typeof tickerMessage>;
 
+/**
+ * What the fan-in function takes from the done topic: a ticker's result (only the fields it needs),
+ * or the schedule's follow-up `{"flush": true}`, which commits whatever is staged.
+ */
+export const reportMessage = z.union([
+  z.object({ flush: z.literal(true) }),
+  z.object({ runId: z.string().min(1), ticker, status: z.string().optional() }),
+]);
+export type ReportMessage = z.infer<typeof reportMessage>;
+
 const pubsubEnvelope = z.object({
   message: z.object({
     data: z.string().optional(),

@@ -7,13 +7,27 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Catalog } from '../pipelines/catalog.js';
 import { runIngestHalf } from '../pipelines/daily/ingest-half.js';
+import {
+  commitStaged,
+  recordRun,
+  tickerReported,
+  type FanInResult,
+} from '../pipelines/daily/fan-in.js';
 import type { TickerResult } from '../pipelines/daily/result.js';
 import { isTransient } from '../pipelines/ports/errors.js';
 import { tickerAttributes, topicsFor } from '../pipelines/ports/bus/topics.js';
 import { StageFailed } from '../pipelines/record/runs.js';
-import { BadEventError, decodePubSub, type ScheduleMessage, type TickerMessage } from './events.js';
+import {
+  BadEventError,
+  decodePubSub,
+  type ReportMessage,
+  type ScheduleMessage,
+  type TickerMessage,
+} from './events.js';
 import { RESULT_MESSAGE, resultLogFields } from './result-log.js';
 import type { z } from 'zod';
+
+const PUBLISH_SLICE = 500;
 
 /** The session date in New York, where the watched exchanges close. */
 export function todayInNewYork(now = new Date()): string {
@@ -62,8 +76,24 @@ export async function onSchedule(
   const runId = `${date}-${suffix}`;
   const out = (msg.tickers ?? cat.config.watchlist).map((ticker) => ({ runId, date, ticker }));
   const { ingest } = topicsFor(cat.config.bus);
-  for (const m of out) await cat.bus.publish(ingest, m, tickerAttributes(m));
+  await recordRun(
+    cat,
+    runId,
+    out.map((m) => m.ticker),
+  );
+  // Concurrently, in slices: the client batches them, so 5,000 fit well inside the 60 s timeout.
+  for (let i = 0; i < out.length; i += PUBLISH_SLICE) {
+    await Promise.all(
+      out.slice(i, i + PUBLISH_SLICE).map((m) => cat.bus.publish(ingest, m, tickerAttributes(m))),
+    );
+  }
   return out;
+}
+
+/** The fan-in: a ticker's done message (or the follow-up flush) may complete and commit the day. */
+export async function onReport(msg: ReportMessage, cat: Catalog): Promise<FanInResult> {
+  if ('flush' in msg) return { reported: 0, committed: await commitStaged(cat) };
+  return tickerReported(cat, msg);
 }
 
 /** A permanent failure goes to the done topic; a transient one is rethrown for redelivery. */

@@ -1,6 +1,7 @@
 /**
  * Cloud Functions entry points (gen2, Pub/Sub-triggered CloudEvents), one per step of the daily
- * path (CLOUD-DESIGN.md): stockopsSchedule → stockopsIngest → stockopsModel. A few lines each.
+ * path (docs/architecture.md): stockopsSchedule → stockopsIngest → stockopsModel,
+ * then stockopsCommit (the fan-in of staged writes) on the done topic. A few lines each.
  */
 import { cloudEvent, type CloudEvent } from '@google-cloud/functions-framework';
 import { openCatalog, type Catalog } from '../pipelines/catalog.js';
@@ -8,8 +9,8 @@ import { loadConfig, runtimeFrom } from '../pipelines/config.js';
 import { createLogger } from '../pipelines/log.js';
 import { configureNativeEnv } from '../pipelines/model/runtime/native-env.js';
 import { routeLibraryNotices } from '../pipelines/model/runtime/notices.js';
-import { scheduleMessage, tickerMessage } from './events.js';
-import { decodeOrDeadLetter, onIngest, onModel, onSchedule } from './handlers.js';
+import { reportMessage, scheduleMessage, tickerMessage } from './events.js';
+import { decodeOrDeadLetter, onIngest, onModel, onReport, onSchedule } from './handlers.js';
 
 // TensorFlow's C++ log settings before it loads, and tfjs' Orthogonal notice as a debug log line.
 const runtime = runtimeFrom(process.env);
@@ -44,4 +45,11 @@ cloudEvent('stockopsModel', async (event: CloudEvent<unknown>) => {
   const c = await cat();
   const msg = await decodeOrDeadLetter(event.data, tickerMessage, 'stockopsModel', c);
   if (msg) await onModel(msg, c);
+});
+
+// The fan-in, on the done topic: commits the day's staged writes once every ticker reported.
+cloudEvent('stockopsCommit', async (event: CloudEvent<unknown>) => {
+  const c = await cat();
+  const msg = await decodeOrDeadLetter(event.data, reportMessage, 'stockopsCommit', c);
+  if (msg) await onReport(msg, c);
 });

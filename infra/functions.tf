@@ -25,19 +25,27 @@
 #   timeout 300 s: the whole daily path took under 0.5 s per ticker; the rest is room for Yahoo's
 #     retries with backoff (config source.retries) on a slow day.
 #   max instances 5 (variable): limits parallel requests to Yahoo.
+# - stockopsCommit (docs/scale.md) is the fan-in on the done topic: it marks each ticker reported and,
+#   when the run is complete (or on the follow-up flush), commits the day's staged writes: one load
+#   job and one MERGE per table, in one transaction.
+#   memory 1Gi, cpu 1: not measured in the cloud; the commit holds a day's staged rows (a few dozen
+#     per ticker) and the BigQuery client. timeout 540 s: the commit's MERGEs wait for each table.
+#   max instances 1 (variable): commits never run concurrently, so they never cancel each other.
 # - stockopsSchedule only validates the message and publishes one message per ticker.
 #   memory 256Mi, cpu 0.167, timeout 60 s, concurrency 1, max instances 1: not measured; the smallest
 #     size with room over Node 24's own footprint, and one run a day needs one instance.
 locals {
   common_env = {
-    STOCKOPS_WAREHOUSE    = "bigquery"
-    GOOGLE_CLOUD_PROJECT  = var.project
-    STOCKOPS_BQ_DATASET   = google_bigquery_dataset.stockops.dataset_id
-    STOCKOPS_BUCKET       = google_storage_bucket.data.name
-    STOCKOPS_BUS          = "pubsub"
-    STOCKOPS_TOPIC_PREFIX = var.topic_prefix
-    STOCKOPS_TICKERS      = join(",", var.watchlist)
-    STOCKOPS_GIT_COMMIT   = var.git_commit
+    STOCKOPS_WAREHOUSE = "bigquery"
+    # Per-ticker writes go to batch objects in the bucket; stockopsCommit commits the day (docs/scale.md).
+    STOCKOPS_WAREHOUSE_WRITES = "staged"
+    GOOGLE_CLOUD_PROJECT      = var.project
+    STOCKOPS_BQ_DATASET       = google_bigquery_dataset.stockops.dataset_id
+    STOCKOPS_BUCKET           = google_storage_bucket.data.name
+    STOCKOPS_BUS              = "pubsub"
+    STOCKOPS_TOPIC_PREFIX     = var.topic_prefix
+    STOCKOPS_TICKERS          = join(",", var.watchlist)
+    STOCKOPS_GIT_COMMIT       = var.git_commit
     # Only /tmp is writable on a function instance (and it is memory): local scratch goes there.
     STOCKOPS_DATA_DIR = "/tmp/stockops"
   }
@@ -89,6 +97,18 @@ locals {
         local.mlflow_env,
       )
       mlflow = true
+    }
+    commit = {
+      name        = "${var.topic_prefix}-commit"
+      entry_point = "stockopsCommit"
+      trigger     = "done"
+      publishes   = ["dead_letter"]
+      memory      = "1Gi"
+      cpu         = "1"
+      timeout     = 540
+      concurrency = 1
+      env         = {}
+      mlflow      = false
     }
   }
 

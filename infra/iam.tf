@@ -36,6 +36,13 @@ resource "google_bigquery_dataset_iam_member" "schedule_reads_dataset" {
   member     = "serviceAccount:${google_service_account.fn["schedule"].email}"
 }
 
+# Staged writes: the schedule writes the run's manifest to the bucket before it fans out.
+resource "google_storage_bucket_iam_member" "schedule_uses_bucket" {
+  bucket = google_storage_bucket.data.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.fn["schedule"].email}"
+}
+
 resource "google_pubsub_topic_iam_member" "schedule_publishes_ingest" {
   topic  = google_pubsub_topic.stage["ingest"].name
   role   = "roles/pubsub.publisher"
@@ -138,6 +145,38 @@ resource "google_service_account_iam_member" "pubsub_signs_as_invoker" {
 }
 
 # ---- Cloud Scheduler's service agent publishes the daily run message to the schedule topic only.
+# ---- stockopsCommit: reads the staged batches in the bucket, commits them to the dataset.
+resource "google_bigquery_dataset_iam_member" "commit_writes_dataset" {
+  dataset_id = google_bigquery_dataset.stockops.dataset_id
+  role       = "roles/bigquery.dataEditor"
+  member     = "serviceAccount:${google_service_account.fn["commit"].email}"
+}
+
+resource "google_project_iam_member" "commit_runs_jobs" {
+  project = var.project
+  role    = "roles/bigquery.jobUser"
+  member  = "serviceAccount:${google_service_account.fn["commit"].email}"
+}
+
+resource "google_storage_bucket_iam_member" "commit_uses_bucket" {
+  bucket = google_storage_bucket.data.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.fn["commit"].email}"
+}
+
+resource "google_pubsub_topic_iam_member" "commit_publishes_dead_letter" {
+  topic  = google_pubsub_topic.stage["dead_letter"].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.fn["commit"].email}"
+}
+
+# The follow-up flush job publishes to the done topic.
+resource "google_pubsub_topic_iam_member" "scheduler_publishes_done" {
+  topic  = google_pubsub_topic.stage["done"].name
+  role   = "roles/pubsub.publisher"
+  member = local.scheduler_agent
+}
+
 resource "google_pubsub_topic_iam_member" "scheduler_publishes_schedule" {
   topic  = google_pubsub_topic.stage["schedule"].name
   role   = "roles/pubsub.publisher"

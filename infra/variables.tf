@@ -169,10 +169,18 @@ variable "max_instances" {
     schedule = number
     ingest   = number
     model    = number
+    commit   = number
   })
   default = {
     schedule = 1
     ingest   = 5
     model    = 10
+    commit   = 1
   }
+}
+
+variable "flush_schedule" {
+  description = "Cron expression (schedule_time_zone) of the follow-up that commits whatever is still staged: late, redelivered or never-reported tickers (docs/scale.md). Default: 18:30 on weekdays, two hours after the daily run."
+  type        = string
+  default     = "30 18 * * 1-5"
 }

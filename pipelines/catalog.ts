@@ -17,6 +17,7 @@ import { createLocalTracker } from './ports/tracking/local.js';
 import type { Tracker } from './ports/tracking/port.js';
 import { createDuckDbWarehouse } from './ports/warehouse/duckdb.js';
 import type { Warehouse } from './ports/warehouse/port.js';
+import { createStagedWarehouse } from './ports/warehouse/staged.js';
 
 export interface Catalog {
   config: Config;
@@ -54,11 +55,19 @@ export function marketSourceFor(cfg: Config, log: Logger): MarketDataSource {
   }
 }
 
-export async function warehouseFor(cfg: Config): Promise<Warehouse> {
+/** The warehouse's committed tables, as readers after the day's commit see them (`stockops status`). */
+export async function committedWarehouseFor(cfg: Config): Promise<Warehouse> {
   const w = cfg.warehouse;
   if (w.kind === 'duckdb') return createDuckDbWarehouse({ path: w.path, shared: w.shared });
   const { createBigQueryWarehouse } = await import('./ports/warehouse/bigquery.js');
   return createBigQueryWarehouse(w);
+}
+
+/** The warehouse, or (writes `staged`) the same one behind per-ticker batches in the store. */
+async function warehouseFor(cfg: Config, store: ObjectStore): Promise<Warehouse> {
+  const committed = await committedWarehouseFor(cfg);
+  if (cfg.warehouseWrites === 'direct') return committed;
+  return createStagedWarehouse({ committed, store, prefix: cfg.stagingPrefix });
 }
 
 export async function storeFor(cfg: Config): Promise<ObjectStore> {
@@ -89,9 +98,9 @@ async function busFor(cfg: Config): Promise<Bus> {
 
 export async function openCatalog(config: Config, over: CatalogOverrides = {}): Promise<Catalog> {
   const log = over.log ?? createLogger();
-  const warehouse = await warehouseFor(config);
-  await warehouse.init();
   const store = await storeFor(config);
+  const warehouse = await warehouseFor(config, store);
+  await warehouse.init();
   const tracker = over.tracker ?? (await trackerFor(config, log, store));
   const bus = await busFor(config);
   return {

@@ -214,6 +214,16 @@ export const KEY_DOCS: Readonly<Record<string, KeyDoc>> = {
       'Tickers run in parallel, capped so that tickers × intra-op threads stay within the cores (with 0 threads, one ticker per process).',
     env: { name: 'STOCKOPS_CONCURRENCY', probe: '4' },
   },
+  warehouseWrites: {
+    meaning:
+      '`direct`: every write goes to the warehouse at once. `staged`: writes go to per-ticker batch objects in the object store, reads overlay them, and a fan-in (`stockopsCommit`, or the end of a CLI/backfill day) commits them in one batch: no cross-ticker DML on BigQuery ([docs/scale.md](scale.md)). The deploy sets `staged`.',
+    env: { name: 'STOCKOPS_WAREHOUSE_WRITES', probe: 'staged' },
+  },
+  stagingPrefix: {
+    meaning:
+      'Object prefix of the staged batches; a Cloud Run job task (CLOUD_RUN_EXECUTION and CLOUD_RUN_TASK_INDEX set) stages under `warehouse-staging/tasks/<execution>-<index>` and commits its own days.',
+    defaultText: '`warehouse-staging`',
+  },
   'warehouse.kind': {
     meaning: 'The warehouse adapter: embedded DuckDB or BigQuery (project `GOOGLE_CLOUD_PROJECT`).',
     env: { name: 'STOCKOPS_WAREHOUSE', probe: 'bigquery', ...project },

@@ -217,6 +217,16 @@ export const configSchema = z.strictObject({
   }),
   concurrency: z.number().int().min(1).max(64),
   warehouse: warehouseSchema,
+  /**
+   * `direct`: every write goes to the warehouse at once. `staged`: writes go to per-ticker batch
+   * objects in the object store and a fan-in commits the day in one batch (docs/scale.md).
+   */
+  warehouseWrites: z.enum(['direct', 'staged']),
+  /**
+   * Object prefix of the staged batches. Each task of a Cloud Run job stages under its own (the
+   * task runs every ticker of its days and commits them itself), never mixing with the functions'.
+   */
+  stagingPrefix: z.string().min(1),
   objectStore: objectStoreSchema,
   tracking: trackingSchema,
   bus: busSchema,

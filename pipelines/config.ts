@@ -82,6 +82,8 @@ function defaults(dataDir: string): Omit<Config, 'build'> {
     drift: { currentDays: 30, minCurrentRows: 20, datasetShare: 0.5 },
     concurrency: 2,
     warehouse: { kind: 'duckdb', path: `${dataDir}/warehouse.duckdb` },
+    warehouseWrites: 'direct',
+    stagingPrefix: 'warehouse-staging',
     objectStore: { kind: 'local', dir: `${dataDir}/artifacts` },
     tracking: { kind: 'local', dir: `${dataDir}/tracking` },
     bus: { kind: 'memory', topicPrefix: 'stockops' },
@@ -173,6 +175,12 @@ function fromEnv(env: Env): ConfigOverrides {
       ...(env.STOCKOPS_DUCKDB_PATH ? { path: env.STOCKOPS_DUCKDB_PATH } : {}),
       ...(env.STOCKOPS_DUCKDB_SHARED === '1' ? { shared: true } : {}),
     };
+  }
+  const writes = env.STOCKOPS_WAREHOUSE_WRITES as Config['warehouseWrites'] | undefined;
+  if (writes) o.warehouseWrites = writes;
+  // A Cloud Run job task commits its own days (daily.ts): its batches must not meet another's.
+  if (env.CLOUD_RUN_EXECUTION && env.CLOUD_RUN_TASK_INDEX) {
+    o.stagingPrefix = `warehouse-staging/tasks/${env.CLOUD_RUN_EXECUTION}-${env.CLOUD_RUN_TASK_INDEX}`;
   }
   if (env.STOCKOPS_BUCKET) {
     o.objectStore = {

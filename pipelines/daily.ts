@@ -66,5 +66,8 @@ export async function runDaily(
       }),
     ),
   );
+  // Staged writes (the Cloud Run backfill job runs with them): this process ran every ticker of
+  // the day, so it is its own fan-in: one commit of the day's batches, before the next day reads.
+  await cat.warehouse.commit?.();
   return { runId, date: req.date, results };
 }

@@ -4,7 +4,7 @@
  * interrupted or is still running, 1 no run recorded for the date (or the warehouse cannot be read).
  */
 import type { Config } from '../config.js';
-import { warehouseFor } from '../catalog.js';
+import { committedWarehouseFor } from '../catalog.js';
 import { dayStatus, latestRunDate, type DayStatus } from '../status/read.js';
 import { formatDuration } from './progress.js';
 import { formatTable } from './table.js';
@@ -72,7 +72,7 @@ export async function runStatus(
   print: (text: string) => void,
 ): Promise<number> {
   // The warehouse alone: no market data, tracker or bus for a read.
-  const warehouse = await warehouseFor(config);
+  const warehouse = await committedWarehouseFor(config);
   try {
     await warehouse.init();
     const d = date ?? (await latestRunDate(warehouse));

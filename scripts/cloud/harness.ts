@@ -14,7 +14,8 @@ import { startBridge, type Bridge } from './bridge.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 export const FUNCTION_NAMES = ['stockopsSchedule', 'stockopsIngest', 'stockopsModel'] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+/** The fan-in (on the done topic) runs only where writes are staged, so it is opt-in here. */
+export type FunctionName = (typeof FUNCTION_NAMES)[number] | 'stockopsCommit';
 
 export interface Received {
   data: Record<string, unknown>;
@@ -31,6 +32,8 @@ export interface CloudChainOptions {
   env: NodeJS.ProcessEnv;
   maxDeliveryAttempts?: number;
   backoffSeconds?: { min: number; max: number };
+  /** The functions to start (default FUNCTION_NAMES; add `stockopsCommit` for staged writes). */
+  functions?: readonly FunctionName[];
   /** Every chunk a function prints, prefixed with its name (the logs are also kept in `logs`). */
   onLog?: (line: string) => void;
 }
@@ -153,17 +156,17 @@ export async function startCloudChain(opts: CloudChainOptions): Promise<CloudCha
       stockopsSchedule: topics.schedule,
       stockopsIngest: topics.ingest,
       stockopsModel: topics.model,
+      stockopsCommit: topics.done,
     };
-    const started = await Promise.all(
-      FUNCTION_NAMES.map((n) => startFunction(n, env, logs, opts.onLog)),
-    );
+    const names = opts.functions ?? FUNCTION_NAMES;
+    const started = await Promise.all(names.map((n) => startFunction(n, env, logs, opts.onLog)));
     procs.push(...started.map((s) => s.proc));
     await collect(topics.done, done);
     await collect(topics.deadLetter, dead);
     bridge = await startBridge({
       host: opts.pubsubHost,
       projectId: opts.projectId,
-      routes: FUNCTION_NAMES.map((n, i) => ({
+      routes: names.map((n, i) => ({
         topic: trigger[n],
         url: started[i]?.url ?? '',
         deadLetterTopic: topics.deadLetter,

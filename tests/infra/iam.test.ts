@@ -8,6 +8,7 @@ import { allResources, loadInfra, resourcesOf, type Block, type Infra } from './
 const DOCUMENTED: Record<string, string[]> = {
   'fn[schedule]': [
     'roles/bigquery.dataViewer on google_bigquery_dataset.stockops',
+    'roles/storage.objectUser on google_storage_bucket.data',
     'roles/pubsub.publisher on google_pubsub_topic.stage[ingest]',
     'roles/pubsub.publisher on google_pubsub_topic.stage[dead_letter]',
   ],
@@ -33,6 +34,12 @@ const DOCUMENTED: Record<string, string[]> = {
     'roles/storage.objectUser on google_storage_bucket.data',
     'roles/secretmanager.secretAccessor on google_secret_manager_secret.mlflow[*]',
   ],
+  'fn[commit]': [
+    'roles/bigquery.dataEditor on google_bigquery_dataset.stockops',
+    'roles/bigquery.jobUser on project',
+    'roles/storage.objectUser on google_storage_bucket.data',
+    'roles/pubsub.publisher on google_pubsub_topic.stage[dead_letter]',
+  ],
   invoker: ['roles/run.invoker on google_cloudfunctions2_function.fn[*]'],
   builder: [
     'roles/artifactregistry.writer on google_artifact_registry_repository.functions',
@@ -44,7 +51,10 @@ const DOCUMENTED: Record<string, string[]> = {
     'roles/pubsub.publisher on google_pubsub_topic.stage[dead_letter]',
     'roles/pubsub.subscriber on google_pubsub_subscription.done',
   ],
-  'scheduler-agent': ['roles/pubsub.publisher on google_pubsub_topic.stage[schedule]'],
+  'scheduler-agent': [
+    'roles/pubsub.publisher on google_pubsub_topic.stage[schedule]',
+    'roles/pubsub.publisher on google_pubsub_topic.stage[done]',
+  ],
 };
 
 /** Roles that exist only at project level; nothing else may be granted project-wide. */
@@ -129,7 +139,7 @@ describe('infra/ identity and access', () => {
     const [, fn] = resourcesOf(infra, 'google_cloudfunctions2_function')[0] ?? [];
     const service = (fn?.service_config as Block[])[0];
     expect(service?.service_account_email).toBe('${google_service_account.fn[each.key].email}');
-    expect(Object.keys(functions).sort()).toEqual(['ingest', 'model', 'schedule']);
+    expect(Object.keys(functions).sort()).toEqual(['commit', 'ingest', 'model', 'schedule']);
   });
 
   it('never binds editor or owner, nor anything authoritative, project-wide', () => {

@@ -13,6 +13,12 @@ import {
 } from '../../pipelines/ports/warehouse/bigquery.js';
 import { tables, type RowOf, type TableName } from '../../pipelines/ports/warehouse/schema.js';
 import { warehouseContract } from '../contract/warehouse.contract.js';
+import { committingEachWrite } from '../support/staged.js';
+import { createStagedWarehouse } from '../../pipelines/ports/warehouse/staged.js';
+import { createLocalObjectStore } from '../../pipelines/ports/object-store/local.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startBigQueryEmulator, type BigQueryEmulator } from '../support/emulators/bigquery.js';
 
 const PROJECT = 'stockops-test';
@@ -30,6 +36,17 @@ const open = (
   createBigQueryWarehouse({ projectId: PROJECT, dataset, apiEndpoint: emu.endpoint, ...extra });
 
 warehouseContract('bigquery (emulator)', () => Promise.resolve(open(newDataset())));
+// The staged write path's commit on BigQuery: one load + one MERGE per table, in one transaction.
+warehouseContract('staged on bigquery (emulator), committed after each write', () =>
+  Promise.resolve(
+    committingEachWrite(
+      createStagedWarehouse({
+        committed: open(newDataset()),
+        store: createLocalObjectStore({ dir: mkdtempSync(join(tmpdir(), 'stockops-staged-')) }),
+      }),
+    ),
+  ),
+);
 
 const bar = (ticker: string, date: string, close: number): RowOf<'daily_bars'> => ({
   ticker,

@@ -134,3 +134,17 @@ describe('config', () => {
     expect(() => loadConfig({ file })).toThrow(/contract.maxDailyFactor/);
   });
 });
+
+describe('staging prefix', () => {
+  it('is the functions’ shared one, unless a Cloud Run job task names its own', () => {
+    expect(loadConfig({ env: {} }).stagingPrefix).toBe('warehouse-staging');
+    // One of the two alone is not a job task (a local --task-index run stages as usual).
+    expect(loadConfig({ env: { CLOUD_RUN_TASK_INDEX: '3' } }).stagingPrefix).toBe(
+      'warehouse-staging',
+    );
+    const task = (i: string) =>
+      loadConfig({ env: { CLOUD_RUN_EXECUTION: 'backfill-x7k2p', CLOUD_RUN_TASK_INDEX: i } });
+    expect(task('3').stagingPrefix).toBe('warehouse-staging/tasks/backfill-x7k2p-3');
+    expect(task('3').stagingPrefix).not.toBe(task('4').stagingPrefix);
+  });
+});

@@ -241,7 +241,12 @@ export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQuer
             .create(opts.location ? { location: opts.location } : {})
             .catch(ignoreAlreadyExists);
         }
+        // One tables.list, then tables.insert only for missing ones: every function instance runs
+        // init at its cold start, and tables.insert is rate-limited per user (docs/scale.md).
+        const [present] = await dataset.getTables();
+        const have = new Set(present.map((t) => t.id));
         for (const name of Object.keys(tables) as TableName[]) {
+          if (have.has(name)) continue;
           await dataset.createTable(name, tableMetadata(name)).catch(ignoreAlreadyExists);
         }
       }),

@@ -28,7 +28,22 @@ export interface Warehouse {
   select<T extends TableName>(table: T, query?: Query<T>): Promise<RowOf<T>[]>;
   /** Removes rows matching equality filters (e.g. one ticker's outcomes being recomputed). */
   delete<T extends TableName>(table: T, where: Partial<RowOf<T>>): Promise<void>;
+  /**
+   * Only on a warehouse that stages writes (`staged.ts`): moves every staged batch into the
+   * committed tables in one batch write. Safe to repeat: what was committed is not staged any more.
+   */
+  commit?(): Promise<CommitSummary>;
   close(): Promise<void>;
+}
+
+/** What one commit of the staged writes moved. */
+export interface CommitSummary {
+  /** Staged batch objects folded in. */
+  batches: number;
+  /** Rows upserted per table (after the last write per key won). */
+  rows: Partial<Record<TableName, number>>;
+  /** Rows deleted. */
+  deletes: number;
 }
 
 /**
