@@ -209,3 +209,16 @@ export function aciQuantile(scores: number[], alphaT: number): number {
   if (alphaT >= 1) return 0;
   return conformalQuantile(scores, alphaT);
 }
+
+/**
+ * The quantile an interval is served with: aciQuantile, except that α_t ≤ 0 (a run of misses has
+ * asked for certain coverage) gives the largest calibration score, not an unbounded interval. A
+ * price interval of [0, ∞) tells a reader nothing and reads as a fault; the widest interval the
+ * calibration has seen is the honest "as wide as we know how". The Gibbs–Candès bound assumes the
+ * unbounded set, so with this clip coverage is measured (make evaluate), not guaranteed. Too few
+ * scores for the level is still Infinity (stored as no bound).
+ */
+export function servedQuantile(scores: number[], alphaT: number): number {
+  if (alphaT <= 0 && scores.length > 0) return Math.max(...scores);
+  return aciQuantile(scores, alphaT);
+}

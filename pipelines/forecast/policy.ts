@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import { dieboldMariano } from '../stats/diebold-mariano.js';
 import {
   aciAlpha,
-  aciQuantile,
+  servedQuantile,
   interval,
   intervalForWarehouse,
   intervalScore,
@@ -258,7 +258,7 @@ export function servePolicy(i: PolicyInput): PolicyResult {
       .filter((c): c is boolean => c !== null)
       .map((c) => !c);
     alphas[k] = aciAlpha({ target, gamma: i.cfg.aciGamma, misses, decay: i.cfg.aciDecay });
-    const q = aciQuantile(scores, alphas[k]);
+    const q = servedQuantile(scores, alphas[k]);
     quantiles[k] = Number.isFinite(q) ? q : null;
     if (i.volatility !== null && i.volatility > 0) {
       intervals[k] = intervalForWarehouse(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   aciAlpha,
   aciQuantile,
+  servedQuantile,
   boundForWarehouse,
   conformalQuantile,
   interval,
@@ -132,6 +133,16 @@ describe('adaptive conformal inference', () => {
     expect(aciQuantile(scores, 1)).toBe(0);
     expect(aciQuantile(scores, 1.2)).toBe(0);
     expect(aciQuantile(scores, 0.2)).toBe(8);
+  });
+
+  it('serves the widest calibration score, not [0, ∞), when α_t ≤ 0', () => {
+    const scores = [3, 1, 9, 4];
+    expect(servedQuantile(scores, -0.3)).toBe(9);
+    expect(servedQuantile(scores, 0)).toBe(9);
+    expect(servedQuantile(scores, 0.5)).toBe(aciQuantile(scores, 0.5));
+    // Too few scores for the level stays unbounded: nothing calibrates it.
+    expect(servedQuantile(scores, 0.01)).toBe(Infinity);
+    expect(servedQuantile([], -1)).toBe(Infinity);
   });
 
   it('recovers the miss rate after the variance doubles, within the Gibbs–Candès bound', () => {
