@@ -9,8 +9,10 @@ import type { Catalog } from '../pipelines/catalog.js';
 import { runIngestHalf } from '../pipelines/daily/ingest-half.js';
 import {
   commitStaged,
+  markRedriven,
   recordRun,
   tickerReported,
+  unreportedTickers,
   type FanInResult,
 } from '../pipelines/daily/fan-in.js';
 import type { TickerResult } from '../pipelines/daily/result.js';
@@ -75,25 +77,55 @@ export async function onSchedule(
     : randomUUID().slice(0, 8);
   const runId = `${date}-${suffix}`;
   const out = (msg.tickers ?? cat.config.watchlist).map((ticker) => ({ runId, date, ticker }));
-  const { ingest } = topicsFor(cat.config.bus);
   await recordRun(
     cat,
     runId,
     out.map((m) => m.ticker),
   );
-  // Concurrently, in slices: the client batches them, so 5,000 fit well inside the 60 s timeout.
-  for (let i = 0; i < out.length; i += PUBLISH_SLICE) {
-    await Promise.all(
-      out.slice(i, i + PUBLISH_SLICE).map((m) => cat.bus.publish(ingest, m, tickerAttributes(m))),
-    );
-  }
+  await publishTickers(out, cat);
   return out;
 }
 
-/** The fan-in: a ticker's done message (or the follow-up flush) may complete and commit the day. */
-export async function onReport(msg: ReportMessage, cat: Catalog): Promise<FanInResult> {
-  if ('flush' in msg) return { reported: 0, committed: await commitStaged(cat) };
-  return tickerReported(cat, msg);
+/** Concurrently, in slices: the client batches them, so 5,000 fit well inside the 60 s timeout. */
+async function publishTickers(messages: TickerMessage[], cat: Catalog): Promise<void> {
+  const { ingest } = topicsFor(cat.config.bus);
+  for (let i = 0; i < messages.length; i += PUBLISH_SLICE) {
+    await Promise.all(
+      messages
+        .slice(i, i + PUBLISH_SLICE)
+        .map((m) => cat.bus.publish(ingest, m, tickerAttributes(m))),
+    );
+  }
+}
+
+/**
+ * The fan-in: a ticker's done message may complete and commit the day. The follow-up flush
+ * commits whatever is staged, and first re-drives (once per run) the tickers of stalled runs that
+ * never reported, so a ticker dead-lettered by busy instances still completes its run.
+ */
+export async function onReport(
+  msg: ReportMessage,
+  cat: Catalog,
+  now = new Date(),
+): Promise<FanInResult & { redriven?: number }> {
+  if (!('flush' in msg)) return tickerReported(cat, msg);
+  let redriven = 0;
+  for (const run of await unreportedTickers(cat, now)) {
+    if (run.tickers.length > 0) {
+      cat.log.warn('fan-in: re-driving tickers that never reported', {
+        runId: run.runId,
+        count: run.tickers.length,
+        tickers: run.tickers.slice(0, 50),
+      });
+      await publishTickers(
+        run.tickers.map((ticker) => ({ runId: run.runId, date: run.date, ticker })),
+        cat,
+      );
+    }
+    await markRedriven(cat, run, now);
+    redriven += run.tickers.length;
+  }
+  return { reported: 0, committed: await commitStaged(cat), redriven };
 }
 
 /** A permanent failure goes to the done topic; a transient one is rethrown for redelivery. */

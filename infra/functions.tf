@@ -27,7 +27,9 @@
 #   max instances 5 (variable): limits parallel requests to Yahoo.
 # - stockopsCommit (docs/scale.md) is the fan-in on the done topic: it marks each ticker reported and,
 #   when the run is complete (or on the follow-up flush), commits the day's staged writes: one load
-#   job and one MERGE per table, in one transaction.
+#   job and one MERGE per table, in one transaction. The flush also re-publishes to the ingest topic,
+#   once per run, the tickers of a stalled run that never reported (dead-lettered after their
+#   delivery attempts), so the run still completes.
 #   memory 1Gi, cpu 1: not measured in the cloud; the commit holds a day's staged rows (a few dozen
 #     per ticker) and the BigQuery client. timeout 540 s: the commit's MERGEs wait for each table.
 #   max instances 1 (variable): commits never run concurrently, so they never cancel each other.
@@ -102,7 +104,7 @@ locals {
       name        = "${var.topic_prefix}-commit"
       entry_point = "stockopsCommit"
       trigger     = "done"
-      publishes   = ["dead_letter"]
+      publishes   = ["ingest", "dead_letter"]
       memory      = "1Gi"
       cpu         = "1"
       timeout     = 540

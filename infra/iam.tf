@@ -164,6 +164,13 @@ resource "google_storage_bucket_iam_member" "commit_uses_bucket" {
   member = "serviceAccount:${google_service_account.fn["commit"].email}"
 }
 
+# The follow-up flush re-drives the tickers of a stalled run (docs/scale.md).
+resource "google_pubsub_topic_iam_member" "commit_publishes_ingest" {
+  topic  = google_pubsub_topic.stage["ingest"].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.fn["commit"].email}"
+}
+
 resource "google_pubsub_topic_iam_member" "commit_publishes_dead_letter" {
   topic  = google_pubsub_topic.stage["dead_letter"].name
   role   = "roles/pubsub.publisher"

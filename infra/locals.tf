@@ -15,7 +15,7 @@ locals {
   # backoff from 10 s to 10 min, then the dead-letter topic after max_delivery_attempts.
   retry_min_backoff     = "10s"
   retry_max_backoff     = "600s"
-  max_delivery_attempts = 5
+  max_delivery_attempts = var.max_delivery_attempts
 
   labels = { app = "stockops", managed-by = "terraform" }
 }

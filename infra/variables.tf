@@ -179,6 +179,16 @@ variable "max_instances" {
   }
 }
 
+variable "max_delivery_attempts" {
+  description = "Deliveries of one message before Pub/Sub dead-letters it (5 to 100). A push that finds every instance busy is answered 429 and uses one up; with thousands of tickers raise it (docs/scale.md), and the follow-up flush re-drives whatever was dead-lettered anyway."
+  type        = number
+  default     = 5
+  validation {
+    condition     = var.max_delivery_attempts >= 5 && var.max_delivery_attempts <= 100
+    error_message = "Pub/Sub accepts max_delivery_attempts from 5 to 100."
+  }
+}
+
 variable "flush_schedule" {
   description = "Cron expression (schedule_time_zone) of the follow-up that commits whatever is still staged: late, redelivered or never-reported tickers (docs/scale.md). Default: 18:30 on weekdays, two hours after the daily run."
   type        = string

@@ -38,6 +38,8 @@ const DOCUMENTED: Record<string, string[]> = {
     'roles/bigquery.dataEditor on google_bigquery_dataset.stockops',
     'roles/bigquery.jobUser on project',
     'roles/storage.objectUser on google_storage_bucket.data',
+    // The follow-up flush re-drives a stalled run's unreported tickers.
+    'roles/pubsub.publisher on google_pubsub_topic.stage[ingest]',
     'roles/pubsub.publisher on google_pubsub_topic.stage[dead_letter]',
   ],
   invoker: ['roles/run.invoker on google_cloudfunctions2_function.fn[*]'],

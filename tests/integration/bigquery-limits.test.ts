@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalObjectStore } from '../../pipelines/ports/object-store/local.js';
-import { createBigQueryWarehouse } from '../../pipelines/ports/warehouse/bigquery.js';
+import {
+  createBigQueryWarehouse,
+  TABLES_INSERT_PER_SECOND,
+} from '../../pipelines/ports/warehouse/bigquery.js';
 import type { Warehouse } from '../../pipelines/ports/warehouse/port.js';
 import type { RowOf } from '../../pipelines/ports/warehouse/schema.js';
 import { createStagedWarehouse } from '../../pipelines/ports/warehouse/staged.js';
@@ -110,9 +113,15 @@ describe('the limits model', () => {
     });
   });
 
+  // One adapter per ticker, as one function instance (concurrency 1) per ticker runs it: each
+  // keeps its own tables.insert pace, and together they exceed the per-user rate.
   const oldPath = async (via: BigQueryLimits) => {
-    const w = await dataset(via, `old_${randomUUID().slice(0, 8)}`);
-    const results = await Promise.allSettled(TICKERS.map((t) => tickerDay(w, t)));
+    const name = `old_${randomUUID().slice(0, 8)}`;
+    await dataset(via, name);
+    const instances = TICKERS.map(() =>
+      createBigQueryWarehouse({ projectId: PROJECT, dataset: name, apiEndpoint: via.endpoint }),
+    );
+    const results = await Promise.allSettled(TICKERS.map((t, i) => tickerDay(instances[i]!, t)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     return { failed, stats: via.stats() };
   };
@@ -146,6 +155,8 @@ describe('the limits model', () => {
     expect(summary.rows).toMatchObject({ daily_bars: 24, features: 24, pipeline_runs: 24 });
     const s = limits.stats();
     expect(s.refused).toEqual({});
+    // The committer paces its staging tables under the per-user rate.
+    expect(s.peakTablesInsertPerSecond).toBeLessThanOrEqual(TABLES_INSERT_PER_SECOND + 1);
     for (const t of ['daily_bars', 'features', 'pipeline_runs'])
       expect(s.perTable[t]).toMatchObject({ load_jobs: 1, mutating_dml: 1 });
     // Committed: every ticker's final row, the started mark replaced.
@@ -156,5 +167,15 @@ describe('the limits model', () => {
     limits.reset();
     expect(await w.commit()).toEqual({ batches: 0, rows: {}, deletes: 0 });
     expect(limits.stats().loadJobs).toBe(0);
+  }, 180_000);
+
+  it(`paces one adapter's staging tables to ${TABLES_INSERT_PER_SECOND} tables.insert per second`, async () => {
+    const w = await dataset(dmlOnly, `pace_${randomUUID().slice(0, 8)}`);
+    // 12 writes at once, each staging one table: unpaced, they would insert 12 within a second.
+    await Promise.all(TICKERS.slice(0, 12).map((t) => w.upsert('pipeline_runs', [run(t, 'ok')])));
+    const s = dmlOnly.stats();
+    expect(s.tablesInserts).toBe(12);
+    // Paced at the client; one request's latency can shift one more into the proxy's 1 s window.
+    expect(s.peakTablesInsertPerSecond).toBeLessThanOrEqual(TABLES_INSERT_PER_SECOND + 1);
   }, 180_000);
 });

@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Catalog } from '../../pipelines/catalog.js';
-import { commitStaged, recordRun, tickerReported } from '../../pipelines/daily/fan-in.js';
+import { onReport } from '../../functions/handlers.js';
+import {
+  commitStaged,
+  recordRun,
+  REDRIVE_QUIET_MS,
+  tickerReported,
+} from '../../pipelines/daily/fan-in.js';
+import { createMemoryBus } from '../../pipelines/ports/bus/memory.js';
+import type { BusMessage } from '../../pipelines/ports/bus/port.js';
 import { createLogger } from '../../pipelines/log.js';
 import { createLocalObjectStore } from '../../pipelines/ports/object-store/local.js';
 import type { ObjectStore } from '../../pipelines/ports/object-store/port.js';
@@ -101,10 +109,13 @@ describe('the staged warehouse', () => {
 });
 
 describe('the fan-in', () => {
+  const bus = createMemoryBus();
   const cat = () =>
     ({
       warehouse: w,
       store,
+      bus,
+      config: { bus: { topicPrefix: 'fanin' } },
       log: createLogger({ json: true, write: () => undefined }),
     }) as unknown as Catalog;
 
@@ -128,5 +139,49 @@ describe('the fan-in', () => {
     expect((await w.committed.select('daily_bars', { where: { ticker: 'BBB' } }))[0]?.close).toBe(
       20,
     );
+  });
+
+  it('re-drives, once, the tickers of a stalled run that never reported, and the run then commits', async () => {
+    const published: BusMessage[] = [];
+    const stop = await bus.subscribe('fanin-ingest', (m) => {
+      published.push(m);
+      return Promise.resolve();
+    });
+    const now = new Date();
+    const today = now.toISOString().slice(0, 10);
+    const runId = `${today}-stalled1`;
+    await recordRun(cat(), runId, ['AAA', 'BBB', 'CCC']);
+    // An old run that never completed, and a committed one: neither is re-driven.
+    await recordRun(cat(), '2020-01-02-ancient1', ['OLD']);
+    await recordRun(cat(), `${today}-complete`, ['AAA']);
+    await tickerReported(cat(), { runId: `${today}-complete`, ticker: 'AAA', status: 'ok' });
+    await w.upsert('daily_bars', [bar('AAA', today, 1)]);
+    await tickerReported(cat(), { runId, ticker: 'AAA', status: 'ok' });
+
+    // Just reported: the run is busy, not stalled; the flush commits what is staged and no more.
+    const busy = await onReport({ flush: true }, cat(), now);
+    expect(busy.redriven).toBe(0);
+    expect(published).toEqual([]);
+    expect(busy.committed?.rows).toEqual({ daily_bars: 1 });
+
+    const later = new Date(now.getTime() + REDRIVE_QUIET_MS + 60_000);
+    const flushed = await onReport({ flush: true }, cat(), later);
+    expect(flushed.redriven).toBe(2);
+    expect(published.map((m) => m.data)).toEqual([
+      { runId, date: today, ticker: 'BBB' },
+      { runId, date: today, ticker: 'CCC' },
+    ]);
+    expect(published[0]?.attributes).toEqual({ run_id: runId, ticker: 'BBB', date: today });
+    // A second flush (or the same one redelivered after its marker) re-drives nothing again.
+    expect((await onReport({ flush: true }, cat(), later)).redriven).toBe(0);
+    expect(published).toHaveLength(2);
+
+    // The re-driven tickers run and report: the run completes and commits as any run does.
+    await w.upsert('daily_bars', [bar('BBB', today, 2), bar('CCC', today, 3)]);
+    await tickerReported(cat(), { runId, ticker: 'BBB', status: 'ok' });
+    const done = await tickerReported(cat(), { runId, ticker: 'CCC', status: 'failed' });
+    expect(done).toMatchObject({ reported: 3, expected: 3 });
+    expect(done.committed?.rows).toEqual({ daily_bars: 2 });
+    await stop();
   });
 });

@@ -8,7 +8,13 @@
  * expire on their own after a day if the drop never happens.
  */
 import { randomUUID } from 'node:crypto';
-import { BigQuery, type Dataset, type Query as BqQuery } from '@google-cloud/bigquery';
+import {
+  BigQuery,
+  type Dataset,
+  type Query as BqQuery,
+  type TableMetadata,
+} from '@google-cloud/bigquery';
+import pThrottle from 'p-throttle';
 import {
   checkLocation,
   deleteStatement,
@@ -31,6 +37,14 @@ import { withRetry, type RetryPolicy } from '../retry.js';
 import { WarehouseError, type Query, type Warehouse, type WriteBatch } from './port.js';
 import { tables, type NewRow, type RowOf, type TableName } from './schema.js';
 import { validateRow } from './validate.js';
+
+/**
+ * `tables.insert` is limited to 10 requests per second per user
+ * (https://cloud.google.com/bigquery/quotas, API quotas). A commit stages every table at once (up
+ * to 9 inserts), so one adapter (one per function instance) keeps under half the limit: retries
+ * and other callers of the service account keep room, and the staged design has one committer.
+ */
+export const TABLES_INSERT_PER_SECOND = 4;
 
 export interface BigQueryWarehouseOptions {
   projectId: string;
@@ -91,6 +105,9 @@ function emptyStats(): BigQueryStats {
 }
 
 export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQueryWarehouse {
+  const createTable = pThrottle({ limit: TABLES_INSERT_PER_SECOND, interval: 1_000, strict: true })(
+    (dataset: Dataset, id: string, options: TableMetadata) => dataset.createTable(id, options),
+  );
   const { projectId, dataset: datasetId } = opts;
   checkLocation(projectId, datasetId);
   const bq = new BigQuery({
@@ -151,7 +168,7 @@ export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQuer
 
   async function stage<T extends TableName>(name: T, rows: NewRow<T>[]): Promise<string> {
     const id = `${STAGING_PREFIX}${name}_${randomUUID().replaceAll('-', '')}`;
-    const [table] = await dataset.createTable(id, {
+    const [table] = await createTable(dataset, id, {
       schema: { fields: fieldsOf(name) },
       expirationTime: String(Date.now() + STAGING_TTL_MS),
     });
@@ -247,7 +264,7 @@ export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQuer
         const have = new Set(present.map((t) => t.id));
         for (const name of Object.keys(tables) as TableName[]) {
           if (have.has(name)) continue;
-          await dataset.createTable(name, tableMetadata(name)).catch(ignoreAlreadyExists);
+          await createTable(dataset, name, tableMetadata(name)).catch(ignoreAlreadyExists);
         }
       }),
     upsert: async (name, rows) => (await writeBatch({ [name]: rows }))[name] ?? 0,
