@@ -50,6 +50,19 @@ resource "google_storage_bucket" "data" {
     }
   }
 
+  # Bookkeeping that only matters for days: a run's fan-in markers (its re-drive looks 7 days back)
+  # and MLflow delivery claims (an older claim only saves a search; the outbox's sync always
+  # searches). docs/scale.md.
+  lifecycle_rule {
+    condition {
+      age            = var.bookkeeping_delete_days
+      matches_prefix = ["warehouse-staging/runs/", "mlflow-outbox/claims/"]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
   # Overwritten or deleted generations (old manifests, replaced model files, delivered outbox
   # entries) are removed after a while.
   lifecycle_rule {

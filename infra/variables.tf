@@ -130,6 +130,16 @@ variable "model_coldline_days" {
   default     = 180
 }
 
+variable "bookkeeping_delete_days" {
+  description = "Days after which the fan-in's run markers (warehouse-staging/runs/) and MLflow delivery claims (mlflow-outbox/claims/) are deleted. At least 8: the follow-up flush re-drives runs up to 7 days old."
+  type        = number
+  default     = 30
+  validation {
+    condition     = var.bookkeeping_delete_days >= 8
+    error_message = "bookkeeping_delete_days must be at least 8 (the re-drive looks 7 days back)."
+  }
+}
+
 variable "noncurrent_delete_days" {
   description = "Days after which an overwritten or deleted object's previous generation is removed."
   type        = number

@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLocalObjectStore } from '../../pipelines/ports/object-store/local.js';
+import { DeliveryClaims } from '../../pipelines/ports/tracking/delivery-claims.js';
 import { LOG_BATCH_LIMITS, planLogBatches } from '../../pipelines/ports/tracking/mlflow-batch.js';
 import type { MlflowRun } from '../../pipelines/ports/tracking/mlflow-client.js';
 import {
@@ -210,6 +212,10 @@ describe('MLflow tracker against a real server', () => {
 
   it('finishes a run that an earlier delivery left RUNNING instead of creating another', async () => {
     const r = record({ artifacts: [{ path: 'a.txt', data: new TextEncoder().encode('A') }] });
+    // The earlier delivery claimed the key, created the run, then stopped (its instance recycled).
+    expect(
+      await new DeliveryClaims(createLocalObjectStore({ dir: outboxDir })).claimFirst(r.key),
+    ).toBe(true);
     const expId = await tracker.client.ensureExperiment(r.experiment);
     const partial = await tracker.client.createRun({
       experimentId: expId,
@@ -229,6 +235,34 @@ describe('MLflow tracker against a real server', () => {
     expect((await tracker.client.getRun(runId)).info.status).toBe('FINISHED');
     expect(await runsWithKey(tracker, r.experiment, r.key)).toHaveLength(1);
     expect(await tracker.client.getMetricHistory(runId, 'loss')).toHaveLength(4);
+  });
+
+  it("searches for a key's run only when a delivery of it started before", async () => {
+    const search = vi.spyOn(tracker.client, 'searchRuns');
+    try {
+      const r = record();
+      const id = await tracker.logRun(r);
+      expect(search).not.toHaveBeenCalled();
+      // The same record again (a redelivered message, a second instance): found, not duplicated.
+      const again = createMlflowTracker({ uri: server.uri, experimentName: 'stockops', outboxDir });
+      const searchAgain = vi.spyOn(again.client, 'searchRuns');
+      expect(await again.logRun(r)).toBe(id);
+      expect(searchAgain).toHaveBeenCalledTimes(1);
+      expect(await runsWithKey(tracker, r.experiment, r.key)).toHaveLength(1);
+
+      // Claimed, then cut off before the run was created: the next delivery searches, finds none,
+      // and creates exactly one.
+      const cut = record();
+      await new DeliveryClaims(createLocalObjectStore({ dir: outboxDir })).claimFirst(cut.key);
+      search.mockClear();
+      const cutId = await tracker.logRun(cut);
+      expect(search).toHaveBeenCalledTimes(1);
+      expect(
+        (await runsWithKey(tracker, cut.experiment, cut.key)).map((x) => x.info.run_id),
+      ).toEqual([cutId]);
+    } finally {
+      search.mockRestore();
+    }
   });
 
   it('keeps runs in the outbox while the server is down and delivers them exactly once after', async () => {

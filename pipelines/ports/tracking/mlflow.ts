@@ -1,7 +1,8 @@
 /**
  * Tracker on an MLflow tracking server. `logRun` never throws: after retries a record goes to a local
  * outbox and a provisional `outbox:<key>` id comes back, because predictions must not wait on tracking.
- * Delivery is idempotent: a run is found again by its `stockops.key_sha256` tag before one is created.
+ * Delivery is idempotent: a run is found again by its `stockops.key_sha256` tag before one is created,
+ * except on a key's first delivery (delivery-claims.ts), when there is nothing to find.
  */
 import { createHash } from 'node:crypto';
 import type { KeyValue } from './mlflow-batch.js';
@@ -10,6 +11,7 @@ import { MlflowError } from './mlflow-error.js';
 import { logModelDirectory, modelIdOf, splitModelFiles } from './mlflow-model-log.js';
 import { createLocalObjectStore } from '../object-store/local.js';
 import type { ObjectStore } from '../object-store/port.js';
+import { DeliveryClaims } from './delivery-claims.js';
 import { Outbox, OUTBOX_STORE_PREFIX } from './outbox.js';
 import type { Alias, ModelRegistry, ModelVersion, RunRecord, Tracker } from './port.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy, type Sleep } from '../retry.js';
@@ -86,6 +88,7 @@ export function createMlflowTracker(
   const outbox = cfg.outboxStore
     ? new Outbox(cfg.outboxStore, OUTBOX_STORE_PREFIX)
     : new Outbox(createLocalObjectStore({ dir: cfg.outboxDir }));
+  const claims = new DeliveryClaims(outbox.store, outbox.prefix);
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const log = (m: string): void => (opts.log ? opts.log.warn(m) : console.error(m));
   const retrying = <T>(fn: () => Promise<T>, p: RetryPolicy = policy): Promise<T> =>
@@ -126,10 +129,14 @@ export function createMlflowTracker(
     return runs.find((r) => r.data.tags.some((t) => t.key === KEY_TAG && t.value === key));
   }
 
-  /** One idempotent attempt: find or create the run, fill it, then mark it finished. */
-  async function deliver(record: RunRecord): Promise<string> {
+  /**
+   * One idempotent attempt: find or create the run, fill it, then mark it finished. `mayExist`:
+   * an earlier attempt (an outbox entry) may have made the run, so it is searched for without a claim.
+   */
+  async function deliver(record: RunRecord, mayExist: boolean): Promise<string> {
     const expId = await experimentId(record.experiment || cfg.experimentName);
-    const existing = await findRun(expId, record.key);
+    const first = !mayExist && (await claims.claimFirst(record.key));
+    const existing = first ? undefined : await findRun(expId, record.key);
     // A run left RUNNING is a delivery cut off part-way: it is filled again, which MLflow accepts
     // (same param values, metric points deduplicated, artifacts overwritten).
     if (existing && existing.info.status !== 'RUNNING') return existing.info.run_id;
@@ -174,8 +181,12 @@ export function createMlflowTracker(
     return runId;
   }
 
-  const deliverWithRetry = (record: RunRecord, p?: RetryPolicy): Promise<string> =>
-    serialized(record.key, () => retrying(() => deliver(record), p));
+  // A retry's claim is refused (the first try made it), so the retry searches.
+  const deliverWithRetry = (
+    record: RunRecord,
+    p?: RetryPolicy,
+    mayExist = false,
+  ): Promise<string> => serialized(record.key, () => retrying(() => deliver(record, mayExist), p));
 
   let syncing: Promise<SyncResult> | undefined;
   async function syncOnce(): Promise<SyncResult> {
@@ -191,7 +202,7 @@ export function createMlflowTracker(
       }
       try {
         // One try each: if the server is still down there is no point waiting on every record.
-        await deliverWithRetry(entry.record, { ...policy, attempts: 1 });
+        await deliverWithRetry(entry.record, { ...policy, attempts: 1 }, true);
         await outbox.remove(file);
         delivered++;
       } catch (e) {
