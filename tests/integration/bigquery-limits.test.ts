@@ -18,6 +18,7 @@ import type { Warehouse } from '../../pipelines/ports/warehouse/port.js';
 import type { RowOf } from '../../pipelines/ports/warehouse/schema.js';
 import { createStagedWarehouse } from '../../pipelines/ports/warehouse/staged.js';
 import {
+  BIGQUERY_LIMITS,
   startBigQueryLimits,
   tablesOf,
   type BigQueryLimits,
@@ -156,7 +157,7 @@ describe('the limits model', () => {
     const s = limits.stats();
     expect(s.refused).toEqual({});
     // The committer paces its staging tables under the per-user rate.
-    expect(s.peakTablesInsertPerSecond).toBeLessThanOrEqual(TABLES_INSERT_PER_SECOND + 1);
+    expect(s.peakTablesInsertPerSecond).toBeLessThanOrEqual(BIGQUERY_LIMITS.tablesInsertPerSecond);
     for (const t of ['daily_bars', 'features', 'pipeline_runs'])
       expect(s.perTable[t]).toMatchObject({ load_jobs: 1, mutating_dml: 1 });
     // Committed: every ticker's final row, the started mark replaced.
@@ -175,7 +176,8 @@ describe('the limits model', () => {
     await Promise.all(TICKERS.slice(0, 12).map((t) => w.upsert('pipeline_runs', [run(t, 'ok')])));
     const s = dmlOnly.stats();
     expect(s.tablesInserts).toBe(12);
-    // Paced at the client; one request's latency can shift one more into the proxy's 1 s window.
-    expect(s.peakTablesInsertPerSecond).toBeLessThanOrEqual(TABLES_INSERT_PER_SECOND + 1);
+    // Paced where they are sent; the proxy sees arrivals, which a busy machine bunches (6 seen at a
+    // pace of 4), so the check is the quota itself, which the 12 unpaced would exceed.
+    expect(s.peakTablesInsertPerSecond).toBeLessThanOrEqual(BIGQUERY_LIMITS.tablesInsertPerSecond);
   }, 180_000);
 });
