@@ -23,11 +23,13 @@ export class DownloadError extends Error {
 
 const TRANSIENT_STATUS = new Set([408, 429]);
 
-/** No status (refused, reset, timed out, corrupted in transit), 5xx, 408 and 429 are worth a retry. */
-export function isTransientDownload(e: unknown): boolean {
-  const code = e instanceof DownloadError ? e.code : undefined;
-  return code === undefined || code >= 500 || TRANSIENT_STATUS.has(code);
+/** No status (no answer: refused, reset, timed out; or corrupted in transit), 5xx, 408, 429. */
+export function isTransientStatus(status: number | undefined): boolean {
+  return status === undefined || status >= 500 || TRANSIENT_STATUS.has(status);
 }
+
+const isTransientDownload = (e: unknown): boolean =>
+  isTransientStatus(e instanceof DownloadError ? e.code : undefined);
 
 function authorise(storage: Storage, uri: string): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@
  * generation of the object exists. Failures come out as ObjectStoreError, transient or not.
  */
 import { IdempotencyStrategy, Storage, type File } from '@google-cloud/storage';
-import { downloadObject } from './gcs-download.js';
+import { downloadObject, isTransientStatus } from './gcs-download.js';
 import { assertKey, ObjectStoreError, type ObjectStore } from './port.js';
 
 export interface GcsObjectStoreOptions {
@@ -20,8 +20,6 @@ export interface GcsObjectStoreOptions {
   /** Cap on the client's backoff between those retries. */
   maxRetryDelayMs?: number;
 }
-
-const TRANSIENT_STATUS = new Set([408, 429]);
 
 function statusOf(e: unknown): number | undefined {
   const code = (e as { code?: unknown }).code;
@@ -65,8 +63,7 @@ export function createGcsObjectStore(opts: GcsObjectStoreOptions): ObjectStore {
   };
   const wrap = (op: string, key: string, e: unknown): ObjectStoreError => {
     const status = statusOf(e);
-    // No HTTP status: the request never got an answer (refused, reset, timed out).
-    const transient = status === undefined || status >= 500 || TRANSIENT_STATUS.has(status);
+    const transient = isTransientStatus(status);
     const where = `gs://${opts.bucket}/${key}`;
     const hint = status === 404 ? ` (does the bucket ${opts.bucket} exist?)` : '';
     return new ObjectStoreError(

@@ -105,9 +105,6 @@ function emptyStats(): BigQueryStats {
 }
 
 export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQueryWarehouse {
-  const createTable = pThrottle({ limit: TABLES_INSERT_PER_SECOND, interval: 1_000, strict: true })(
-    (dataset: Dataset, id: string, options: TableMetadata) => dataset.createTable(id, options),
-  );
   const { projectId, dataset: datasetId } = opts;
   checkLocation(projectId, datasetId);
   const bq = new BigQuery({
@@ -119,6 +116,9 @@ export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQuer
   });
   ensureHeaders(bq);
   const dataset: Dataset = bq.dataset(datasetId);
+  const createTable = pThrottle({ limit: TABLES_INSERT_PER_SECOND, interval: 1_000, strict: true })(
+    (id: string, options: TableMetadata) => dataset.createTable(id, options),
+  );
   const path = (table: string): string => tablePath(projectId, datasetId, table);
   let stats = emptyStats();
   const count = (table: TableName, what: 'loadJobs' | 'dmlStatements'): void => {
@@ -168,7 +168,7 @@ export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQuer
 
   async function stage<T extends TableName>(name: T, rows: NewRow<T>[]): Promise<string> {
     const id = `${STAGING_PREFIX}${name}_${randomUUID().replaceAll('-', '')}`;
-    const [table] = await createTable(dataset, id, {
+    const [table] = await createTable(id, {
       schema: { fields: fieldsOf(name) },
       expirationTime: String(Date.now() + STAGING_TTL_MS),
     });
@@ -264,7 +264,7 @@ export function createBigQueryWarehouse(opts: BigQueryWarehouseOptions): BigQuer
         const have = new Set(present.map((t) => t.id));
         for (const name of Object.keys(tables) as TableName[]) {
           if (have.has(name)) continue;
-          await createTable(dataset, name, tableMetadata(name)).catch(ignoreAlreadyExists);
+          await createTable(name, tableMetadata(name)).catch(ignoreAlreadyExists);
         }
       }),
     upsert: async (name, rows) => (await writeBatch({ [name]: rows }))[name] ?? 0,
